@@ -1,0 +1,138 @@
+"""The ``tongxin`` command: demo, seed, audit, worker, and Django's management commands.
+
+tongxin demo [--port 8000] [--no-serve] [--scale demo|province]
+tongxin seed --scale demo|province [--seed N]
+tongxin audit verify
+tongxin worker [celery options]
+tongxin manage <django command> [...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongxin.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    print(f"数据目录: {settings.VAR_DIR}")
+    print("正在迁移数据库 …", flush=True)
+    _migrate()
+    from tongxin import seeding
+
+    if seeding.is_seeded():
+        print("已有数据,沿用现有数据库。")
+    else:
+        print(f"正在生成演示数据(规模 {args.scale})…", flush=True)
+        started = time.perf_counter()
+        seeding.run(scale=args.scale, seed=args.seed, quiet=False)
+        print(f"演示数据已生成,用时 {time.perf_counter() - started:.1f} 秒。")
+    url = f"http://127.0.0.1:{args.port}/"
+    print("\n演示账号(所有账号密码相同):")
+    for username, password, role, scope in seeding.DEMO_LOGINS:
+        print(f"  {username:<16} {password:<14} {role:<10} {scope}")
+    print(f"\n平台地址: {url}")
+    if args.no_serve:
+        return 0
+    from django.core.management import call_command
+
+    call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False, insecure_serving=True)
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from tongxin import seeding
+
+    _migrate()
+    try:
+        timings = seeding.run(scale=args.scale, seed=args.seed, quiet=args.quiet)
+    except seeding.SeedError as exc:
+        print(f"错误: {exc}", file=sys.stderr)
+        return 2
+    for app, seconds in timings.items():
+        print(f"{app:<12} {seconds:8.2f} s")
+    print(f"{'合计':<10} {sum(timings.values()):8.2f} s")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from tongxin.audit.services import verify
+
+    result = verify()
+    if result.ok:
+        print(f"审计链完整:共 {result.entries} 条记录,全部校验通过。")
+        return 0
+    print(
+        f"审计链断裂:第一条异常记录为 #{result.broken.entry_id}({result.broken.reason})。",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def cmd_worker(rest: list[str]) -> int:
+    from tongxin.celery import app
+
+    app.worker_main(["worker", "--loglevel=INFO", *rest])
+    return 0
+
+
+def cmd_manage(rest: list[str]) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["tongxin manage", *rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tongxin", description="同心 · 湖北监狱信息平台")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="迁移数据库、生成演示数据并启动平台")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--no-serve", action="store_true", help="只做准备,不启动服务")
+    demo.add_argument("--scale", choices=["demo", "province"], default="demo")
+    demo.add_argument("--seed", type=int, default=2023)
+
+    seed = sub.add_parser("seed", help="生成演示或全省规模数据(数据库须为空)")
+    seed.add_argument("--scale", choices=["demo", "province"], default="demo")
+    seed.add_argument("--seed", type=int, default=2023)
+    seed.add_argument("--quiet", action="store_true")
+
+    audit = sub.add_parser("audit", help="审计日志")
+    audit.add_argument("action", choices=["verify"])
+
+    sub.add_parser("worker", help="启动 Celery 后台任务进程(需设置 REDIS_URL)", add_help=False)
+    sub.add_parser("manage", help="Django 管理命令", add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in {"manage", "worker"}:
+        _setup()
+        return cmd_manage(argv[1:]) if argv[0] == "manage" else cmd_worker(argv[1:])
+    args = build_parser().parse_args(argv)
+    _setup()
+    handlers = {"demo": cmd_demo, "seed": cmd_seed, "audit": cmd_audit}
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Roles are Django groups with permissions; ``sync_roles`` makes the database match this list.
+
+Data scope is separate (``User.scope_units``): a role says what a user may do, the scope
+where. Later apps add their permissions to these roles here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str
+    name: str
+    description: str
+    permissions: tuple[str, ...]
+
+
+_VIEW_ORG = ("org.view_unit", "org.view_officer")
+_MANAGE_ORG = (
+    *_VIEW_ORG,
+    "org.add_unit",
+    "org.change_unit",
+    "org.add_officer",
+    "org.change_officer",
+    "org.import_units",
+    "org.import_officers",
+    "org.export_officers",
+    "org.view_id_number",
+)
+
+ROLES: tuple[Role, ...] = (
+    Role(
+        "provincial_admin",
+        "省局系统管理员",
+        "管理全省单位、民警、用户与角色,查看审计日志",
+        (*_MANAGE_ORG, "audit.view_auditentry", "org.view_user", "org.change_user"),
+    ),
+    Role(
+        "prison_admin",
+        "监狱系统管理员",
+        "管理本监狱的单位与民警,查看本监狱审计日志",
+        (*_MANAGE_ORG, "audit.view_auditentry"),
+    ),
+    Role("party_affairs", "党务干部", "党组织、党员与组织生活管理", (*_VIEW_ORG,)),
+    Role("branch_secretary", "党支部书记", "本支部党员、会议与学习", ("org.view_officer",)),
+    Role(
+        "penalty_officer",
+        "刑罚执行民警",
+        "罪犯计分考核与减刑、假释、暂予监外执行提请",
+        (*_VIEW_ORG,),
+    ),
+    Role("reviewer", "评审中心评审员", "刑罚执行评审中心案件评审", (*_VIEW_ORG,)),
+    Role("district_officer", "监区民警", "本监区罪犯计分与日常管理", ("org.view_officer",)),
+    Role(
+        "discipline_inspector",
+        "纪检监察员",
+        "巡察、整改台账与审计日志查阅",
+        (*_VIEW_ORG, "audit.view_auditentry"),
+    ),
+    Role("safety_liaison", "平安建设联络员", "武穴平安建设联系点工作", ("org.view_unit",)),
+    Role("member", "普通党员", "本人的学习、会议签到与党费", ()),
+)
+
+ROLE_BY_KEY = {role.key: role for role in ROLES}
+
+
+def _permission(label: str) -> Permission:
+    app_label, codename = label.split(".", 1)
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+@transaction.atomic
+def sync_roles() -> dict[str, Group]:
+    """Create or update one group per role with exactly the listed permissions."""
+    groups = {}
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role.name)
+        group.permissions.set([_permission(p) for p in role.permissions])
+        groups[role.key] = group
+    return groups
+
+
+def role_group(key: str) -> Group:
+    return Group.objects.get(name=ROLE_BY_KEY[key].name)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "org"
+
+urlpatterns = [
+    path("units/", views.unit_list, name="unit-list"),
+    path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
+    path("officers/", views.officer_list, name="officer-list"),
+    path("officers/export/", views.officer_export, name="officer-export"),
+    path("officers/new/", views.officer_edit, name="officer-create"),
+    path("officers/<int:pk>/", views.officer_detail, name="officer-detail"),
+    path("officers/<int:pk>/edit/", views.officer_edit, name="officer-edit"),
+    path("import/", views.import_page, name="import"),
+    path("import/template/<str:kind>/", views.import_template, name="import-template"),
+]

@@ -1,0 +1,215 @@
+"""Pages for units and officers: thin, they call selectors and services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from tongxin.audit.selectors import object_history
+from tongxin.audit.services import record
+
+from . import excel, exports, imports, scope, selectors, services
+from .forms import ImportForm, OfficerFilterForm, OfficerForm, UnitFilterForm
+from .models import Officer
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+@login_required
+@permission_required("org.view_unit", raise_exception=True)
+def unit_list(request):
+    form = UnitFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    units = selectors.units_for(request.user, kind=filters.get("kind", ""), q=filters.get("q", ""))
+    page = Paginator(units, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "org/unit_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "query": _query_without_page(request),
+            "tops": scope.top_units(request.user),
+        },
+    )
+
+
+@login_required
+@permission_required("org.view_unit", raise_exception=True)
+def unit_detail(request, pk: int):
+    unit = selectors.unit_for(request.user, pk)
+    return render(
+        request,
+        "org/unit_detail.html",
+        {
+            "unit": unit,
+            "ancestors": [a for a in unit.ancestors() if scope.can_see_unit(request.user, a)],
+            "children": selectors.unit_children_with_counts(request.user, unit),
+            "counts": selectors.subtree_counts(request.user, unit),
+        },
+    )
+
+
+def _officer_filters(request):
+    form = OfficerFilterForm(request.GET or None)
+    filters = dict(form.cleaned_data) if form.is_valid() else {}
+    unit_id = filters.pop("unit", None)
+    under = selectors.unit_for(request.user, unit_id) if unit_id else None
+    return form, under, {k: v for k, v in filters.items() if v}
+
+
+@login_required
+@permission_required("org.view_officer", raise_exception=True)
+def officer_list(request):
+    form, under, filters = _officer_filters(request)
+    officers = selectors.officers_for(request.user, under=under, **filters)
+    page = Paginator(officers, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "org/officer_list.html",
+        {
+            "form": form,
+            "under": under,
+            "page_obj": page,
+            "query": _query_without_page(request),
+            "show_id": selectors.can_see_id_numbers(request.user),
+        },
+    )
+
+
+@login_required
+@permission_required("org.export_officers", raise_exception=True)
+def officer_export(request):
+    _, under, filters = _officer_filters(request)
+    officers = selectors.officers_for(request.user, under=under, **filters)
+    show_id = selectors.can_see_id_numbers(request.user)
+    content, count = exports.officers_workbook(officers, show_id=show_id)
+    record(
+        actor=request.user,
+        action="org.officer.export",
+        unit=under,
+        summary=f"导出民警 {count} 人{'(含完整身份证号)' if show_id else ''}",
+    )
+    return _xlsx(content, f"民警名单-{dt.date.today():%Y%m%d}.xlsx")
+
+
+@login_required
+@permission_required("org.view_officer", raise_exception=True)
+def officer_detail(request, pk: int):
+    officer = selectors.officer_for(request.user, pk)
+    return render(
+        request,
+        "org/officer_detail.html",
+        {
+            "officer": officer,
+            "show_id": selectors.can_see_id_numbers(request.user),
+            "history": object_history(request.user, officer)[:20]
+            if request.user.has_perm("audit.view_auditentry")
+            else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def officer_edit(request, pk: int | None = None):
+    officer = selectors.officer_for(request.user, pk) if pk else Officer()
+    perm = "org.change_officer" if pk else "org.add_officer"
+    if not request.user.has_perm(perm):
+        raise PermissionDenied("您没有编辑民警信息的权限")
+    units = scope.visible_units(request.user)
+    form = OfficerForm(request.POST or None, instance=officer, units=units)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            if pk:
+                version = form.cleaned_data.get("version")
+                saved = services.update_officer(
+                    user=request.user,
+                    officer=officer,
+                    expected_updated_at=dt.datetime.fromisoformat(version) if version else None,
+                    **fields,
+                )
+            else:
+                saved = services.create_officer(user=request.user, **fields)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, f"已保存民警 {saved.name} 的信息。")
+            return redirect("org:officer-detail", saved.pk)
+    return render(request, "org/officer_form.html", {"form": form, "officer": officer})
+
+
+@login_required
+def import_page(request):
+    if not (
+        request.user.has_perm("org.import_units") or request.user.has_perm("org.import_officers")
+    ):
+        raise PermissionDenied("您没有导入数据的权限")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        run = (
+            imports.import_units
+            if form.cleaned_data["kind"] == "units"
+            else (imports.import_officers)
+        )
+        report = run(user=request.user, data=data)
+        if report.ok:
+            messages.success(
+                request, f"导入成功:新增 {report.created} 条,更新 {report.updated} 条。"
+            )
+            return redirect("org:import")
+        messages.error(request, f"文件中有 {len(report.errors)} 处错误,未导入任何数据。")
+    return render(request, "org/import.html", {"form": form, "report": report})
+
+
+@login_required
+def import_template(request, kind: str):
+    if kind == "units":
+        content = excel.template_workbook(
+            excel.UNIT_COLUMNS, ["P01D09", "九监区", "", "监区", "P01", 9], "单位"
+        )
+    else:
+        content = excel.template_workbook(
+            excel.OFFICER_COLUMNS,
+            [
+                "4200001",
+                "张三",
+                "男",
+                "420106199001011232",
+                "P01D01",
+                "民警",
+                "二级警督",
+                "13800000000",
+                "武汉",
+                "武汉",
+                "中共党员",
+                "2012-08-01",
+            ],
+            "民警",
+        )
+    name = "单位导入模板" if kind == "units" else "民警导入模板"
+    return _xlsx(content, f"{name}.xlsx")

@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from tongxin.org.api import OfficerViewSet, UnitViewSet
+from tongxin.web.api import MeView, NotificationViewSet
+
+router = DefaultRouter()
+router.register("units", UnitViewSet, basename="unit")
+router.register("officers", OfficerViewSet, basename="officer")
+router.register("notifications", NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path("", include("tongxin.web.urls")),
+    path("org/", include("tongxin.org.urls")),
+    path("audit/", include("tongxin.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/me/", MeView.as_view(), name="api-me"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/token/", obtain_auth_token, name="api-token"),
+    path("api/", include(router.urls)),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,53 @@
+"""The navigation, built from the user's permissions: an item shows only if the user holds one
+of its permissions. Later apps append their sections here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permissions: tuple[str, ...] = ()  # any one suffices; empty: every signed-in user
+
+
+@dataclass(frozen=True)
+class NavSection:
+    label: str
+    items: tuple[NavItem, ...] = field(default_factory=tuple)
+
+
+NAVIGATION: tuple[NavSection, ...] = (
+    NavSection(
+        "组织机构",
+        (
+            NavItem("单位", "org:unit-list", ("org.view_unit",)),
+            NavItem("民警", "org:officer-list", ("org.view_officer",)),
+            NavItem("导入", "org:import", ("org.import_units", "org.import_officers")),
+        ),
+    ),
+    NavSection("审计", (NavItem("审计日志", "audit:entry-list", ("audit.view_auditentry",)),)),
+    NavSection(
+        "接口",
+        (NavItem("API 文档", "api-docs", ()),),
+    ),
+)
+
+
+def navigation_for(user, current_path: str = "") -> list[dict]:
+    """Sections with the items this user may open; a section with none is left out."""
+    sections = []
+    for section in NAVIGATION:
+        items = []
+        for item in section.items:
+            if item.permissions and not any(user.has_perm(p) for p in item.permissions):
+                continue
+            url = reverse(item.url_name)
+            items.append({"label": item.label, "url": url, "active": current_path.startswith(url)})
+        if items:
+            sections.append({"label": section.label, "items": items})
+    return sections
