@@ -51,6 +51,7 @@ def _messages(exc: ValidationError) -> str:
 
 
 def _read(data: bytes, columns) -> tuple[list[tuple[int, dict]], ImportReport]:
+    """Rows with every required cell filled, and a report naming the rows without."""
     report = ImportReport()
     try:
         rows = list(excel.read_rows(data, columns))
@@ -59,11 +60,14 @@ def _read(data: bytes, columns) -> tuple[list[tuple[int, dict]], ImportReport]:
         return [], report
     if not rows:
         report.errors.append(RowError(2, "文件中没有数据行"))
+    complete = []
     for line, row in rows:
-        for column in columns:
-            if column.required and not row[column.field]:
-                report.errors.append(RowError(line, f"“{column.header}”不能为空"))
-    return rows, report
+        empty = [c.header for c in columns if c.required and not row[c.field]]
+        if empty:
+            report.errors.append(RowError(line, f"“{'、'.join(empty)}”不能为空"))
+        else:
+            complete.append((line, row))
+    return complete, report
 
 
 def import_units(*, user, data: bytes) -> ImportReport:
@@ -71,8 +75,6 @@ def import_units(*, user, data: bytes) -> ImportReport:
     if not user.has_perm("org.import_units"):
         raise PermissionDenied("您没有导入单位的权限")
     rows, report = _read(data, excel.UNIT_COLUMNS)
-    if not report.ok:
-        return report
     existing = {u.code: u for u in Unit.objects.all()}
     planned: dict[str, dict] = {}
     for line, row in rows:
@@ -101,6 +103,7 @@ def import_units(*, user, data: bytes) -> ImportReport:
             continue
         planned[row["code"]] = {**row, "kind": kind, "sort_order": sort_order, "line": line}
     if not report.ok:
+        report.errors.sort(key=lambda error: error.line)
         return report
     with transaction.atomic():
         for code, row in planned.items():
@@ -143,8 +146,6 @@ def import_officers(*, user, data: bytes) -> ImportReport:
     if not user.has_perm("org.import_officers"):
         raise PermissionDenied("您没有导入民警的权限")
     rows, report = _read(data, excel.OFFICER_COLUMNS)
-    if not report.ok:
-        return report
     units = {u.code: u for u in scope.visible_units(user)}
     by_number = {
         o.police_number: o
@@ -202,6 +203,7 @@ def import_officers(*, user, data: bytes) -> ImportReport:
             continue
         officers.append(officer)
     if not report.ok:
+        report.errors.sort(key=lambda error: error.line)
         return report
     new = [o for o in officers if o.pk is None]
     old = [o for o in officers if o.pk is not None]
