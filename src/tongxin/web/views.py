@@ -85,6 +85,16 @@ def password_change(request):
     return render(request, "web/password_change.html", {"form": form})
 
 
+def health(request):
+    """For load balancers and monitoring: the process answers and the database is reachable."""
+    from django.db import connection
+    from django.http import JsonResponse
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
 def locked_out(request, credentials=None, *args, **kwargs):
     """django-axes calls this when a username is locked."""
     return render(request, "web/locked_out.html", status=429)
