@@ -170,3 +170,9 @@ def test_token_authentication(client, admin_a, officers):
     token = response.json()["token"]
     data = client.get("/api/officers/", HTTP_AUTHORIZATION=f"Token {token}").json()
     assert data["count"] == 2
+
+
+def test_unit_subtree_listing(client_a, tree):
+    body = client_a.get(reverse("org:unit-list"), {"under": tree.district_a1.pk}).content.decode()
+    assert "共 1 个单位" in body
+    assert client_a.get(reverse("org:unit-list"), {"under": tree.prison_b.pk}).status_code == 404

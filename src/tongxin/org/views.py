@@ -37,13 +37,17 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 def unit_list(request):
     form = UnitFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    units = selectors.units_for(request.user, kind=filters.get("kind", ""), q=filters.get("q", ""))
+    under = selectors.unit_for(request.user, filters["under"]) if filters.get("under") else None
+    units = selectors.units_for(
+        request.user, under=under, kind=filters.get("kind", ""), q=filters.get("q", "")
+    )
     page = Paginator(units, 100).get_page(request.GET.get("page"))
     return render(
         request,
         "org/unit_list.html",
         {
             "form": form,
+            "under": under,
             "page_obj": page,
             "query": _query_without_page(request),
             "tops": scope.top_units(request.user),
