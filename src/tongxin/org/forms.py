@@ -37,6 +37,7 @@ class UnitFilterForm(_Styled, forms.Form):
     kind = forms.ChoiceField(
         label="类别", required=False, choices=[("", "全部"), *UnitKind.choices]
     )
+    under = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
