@@ -38,3 +38,17 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_demo_no_serve_from_an_empty_var_dir_and_again(tmp_path):
+    var = tmp_path / "var"
+    first = run_tongxin("demo", "--no-serve", env_extra={"TONGXIN_VAR_DIR": str(var)})
+    assert first.returncode == 0, first.stderr
+    assert (var / "tongxin.sqlite3").exists() and (var / "secret_key").exists()
+    assert "演示数据已生成" in first.stdout
+    assert "hongshan_admin" in first.stdout and "http://127.0.0.1:8000/" in first.stdout
+    second = run_tongxin("demo", "--no-serve", env_extra={"TONGXIN_VAR_DIR": str(var)})
+    assert second.returncode == 0, second.stderr
+    assert "沿用现有数据库" in second.stdout
+    verify = run_tongxin("audit", "verify", env_extra={"TONGXIN_VAR_DIR": str(var)})
+    assert verify.returncode == 0 and "审计链完整" in verify.stdout
