@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from . import excel
-from .models import Officer
+from .models import Officer, Unit
 
 
 def officers_workbook(officers: QuerySet[Officer], *, show_id: bool) -> tuple[bytes, int]:
@@ -38,3 +38,23 @@ def officers_workbook(officers: QuerySet[Officer], *, show_id: bool) -> tuple[by
 
 def _mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[7:] if len(phone) == 11 else phone
+
+
+def units_workbook(units: QuerySet[Unit]) -> tuple[bytes, int]:
+    """Units in the import template's columns (so an export can be edited and imported back)."""
+    count = 0
+
+    def rows():
+        nonlocal count
+        for unit in units.select_related("parent").iterator(chunk_size=2000):
+            count += 1
+            yield [
+                unit.code,
+                unit.name,
+                unit.short_name,
+                unit.get_kind_display(),
+                unit.parent.code if unit.parent_id else "",
+                unit.sort_order,
+            ]
+
+    return excel.write_rows(excel.UNIT_COLUMNS, rows(), "单位"), count

@@ -6,6 +6,7 @@ app_name = "org"
 
 urlpatterns = [
     path("units/", views.unit_list, name="unit-list"),
+    path("units/export/", views.unit_export, name="unit-export"),
     path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
     path("officers/", views.officer_list, name="officer-list"),
     path("officers/export/", views.officer_export, name="officer-export"),

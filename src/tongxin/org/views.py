@@ -71,6 +71,20 @@ def unit_detail(request, pk: int):
     )
 
 
+@login_required
+@permission_required("org.view_unit", raise_exception=True)
+def unit_export(request):
+    form = UnitFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    under = selectors.unit_for(request.user, filters["under"]) if filters.get("under") else None
+    units = selectors.units_for(
+        request.user, under=under, kind=filters.get("kind", ""), q=filters.get("q", "")
+    )
+    content, count = exports.units_workbook(units)
+    record(actor=request.user, action="org.unit.export", unit=under, summary=f"导出单位 {count} 个")
+    return _xlsx(content, f"单位-{dt.date.today():%Y%m%d}.xlsx")
+
+
 def _officer_filters(request):
     form = OfficerFilterForm(request.GET or None)
     filters = dict(form.cleaned_data) if form.is_valid() else {}
