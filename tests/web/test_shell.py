@@ -173,4 +173,7 @@ def test_english_is_available(client, admin_a):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     response = client.get(reverse("web:home"))
     assert response.status_code == 200
-    assert 'lang="en"' in response.content.decode()
+    body = response.content.decode()
+    assert 'lang="en"' in body
+    assert "Sign out" in body and "Organisation" in body and "Serving officers" in body
+    assert "退出登录" not in body

@@ -1,11 +1,12 @@
 """The navigation, built from the user's permissions: an item shows only if the user holds one
-of its permissions. Later apps append their sections here."""
+of its permissions. Labels are translated where they are shown. Later apps append here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -23,17 +24,22 @@ class NavSection:
 
 NAVIGATION: tuple[NavSection, ...] = (
     NavSection(
-        "组织机构",
+        gettext_noop("组织机构"),
         (
-            NavItem("单位", "org:unit-list", ("org.view_unit",)),
-            NavItem("民警", "org:officer-list", ("org.view_officer",)),
-            NavItem("导入", "org:import", ("org.import_units", "org.import_officers")),
+            NavItem(gettext_noop("单位"), "org:unit-list", ("org.view_unit",)),
+            NavItem(gettext_noop("民警"), "org:officer-list", ("org.view_officer",)),
+            NavItem(
+                gettext_noop("导入"), "org:import", ("org.import_units", "org.import_officers")
+            ),
         ),
     ),
-    NavSection("审计", (NavItem("审计日志", "audit:entry-list", ("audit.view_auditentry",)),)),
     NavSection(
-        "接口",
-        (NavItem("API 文档", "api-docs", ()),),
+        gettext_noop("审计"),
+        (NavItem(gettext_noop("审计日志"), "audit:entry-list", ("audit.view_auditentry",)),),
+    ),
+    NavSection(
+        gettext_noop("接口"),
+        (NavItem(gettext_noop("API 文档"), "api-docs", ()),),
     ),
 )
 
