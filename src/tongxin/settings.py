@@ -131,7 +131,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TONGXIN_TEST_SQLITE") or None}
+    # Tests use a file, not shared-cache memory: its locking is the production kind (WAL,
+    # busy timeout), so tests of concurrent writers mean what they say.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("TONGXIN_TEST_SQLITE") or str(VAR_DIR / "test.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
