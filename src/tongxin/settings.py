@@ -102,7 +102,7 @@ AUTH_USER_MODEL = "org.User"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [PACKAGE_DIR / "templates"],  # project-wide overrides of installed apps
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -134,7 +134,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not shared-cache memory: its locking is the production kind (WAL,
     # busy timeout), so tests of concurrent writers mean what they say.
     DATABASES["default"]["TEST"] = {
-        "NAME": os.environ.get("TONGXIN_TEST_SQLITE") or str(VAR_DIR / "test.sqlite3")
+        "NAME": os.environ.get("TONGXIN_TEST_SQLITE")
+        or str(VAR_DIR / f"test-{os.getpid()}.sqlite3")
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -250,6 +251,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge fetched from validator.swagger.io: the intranet has no internet.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
