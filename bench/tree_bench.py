@@ -101,8 +101,10 @@ def bench_queries(repeat: int) -> None:
     n = len(prisons)
     path_ms = statistics.median(path_samples) / n * 1000
     walk_ms = statistics.median(walk_samples) / n * 1000
-    print(f"\n[1] everything under a prison ({n} prisons, {Unit.objects.count():,} units, "
-          f"{Officer.objects.count():,} officers; {connection.vendor})")
+    print(
+        f"\n[1] everything under a prison ({n} prisons, {Unit.objects.count():,} units, "
+        f"{Officer.objects.count():,} officers; {connection.vendor})"
+    )
     print(f"    units + officer count by path prefix : {path_ms:8.3f} ms per prison (median)")
     print(f"    baseline: breadth-first parent walk  : {walk_ms:8.3f} ms per prison (median)")
     print(f"    ratio baseline / path                : {walk_ms / path_ms:8.2f}x")
@@ -190,9 +192,22 @@ def bench_http(args, var_dir: Path) -> None:
     port = free_port()
     env = dict(os.environ)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "tongxin.wsgi", "--workers", str(args.workers),
-         "--threads", "4", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "tongxin.wsgi",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     try:
         for _ in range(100):
@@ -208,11 +223,15 @@ def bench_http(args, var_dir: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"\n[2] HTTP, {args.concurrency} concurrent clients, {args.requests} requests each, "
-          f"gunicorn {args.workers} workers x 4 threads")
+    print(
+        f"\n[2] HTTP, {args.concurrency} concurrent clients, {args.requests} requests each, "
+        f"gunicorn {args.workers} workers x 4 threads"
+    )
     print(f"    {'endpoint':<34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
-    for name, r in (("/healthz/ (bare Django view)", baseline),
-                    (f"/org/units/?under= ({prison.short_name})", listing)):
+    for name, r in (
+        ("/healthz/ (bare Django view)", baseline),
+        (f"/org/units/?under= ({prison.short_name})", listing),
+    ):
         print(f"    {name:<34} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['errors']:7d}")
     print(f"    throughput ratio listing / bare     : {listing['rps'] / baseline['rps']:8.2f}")
 

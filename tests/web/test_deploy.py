@@ -13,13 +13,21 @@ def run_tongxin(*args: str, env_extra: dict[str, str], timeout: int = 300):
     env.update(env_extra)
     return subprocess.run(
         [sys.executable, "-m", "tongxin.cli", *args],
-        env=env, capture_output=True, text=True, timeout=timeout, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     result = run_tongxin(
-        "manage", "check", "--deploy", "--fail-level", "WARNING",
+        "manage",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         env_extra={
             "TONGXIN_PRODUCTION": "true",
             "SECRET_KEY": secrets.token_urlsafe(60),
@@ -33,7 +41,8 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):
     result = run_tongxin(
-        "manage", "check",
+        "manage",
+        "check",
         env_extra={"TONGXIN_PRODUCTION": "true", "TONGXIN_VAR_DIR": str(tmp_path)},
     )
     assert result.returncode != 0
