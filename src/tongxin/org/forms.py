@@ -97,3 +97,45 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError("请上传 .xlsx 格式的 Excel 文件")
         return upload
+
+
+class UserAccessForm(_Styled, forms.Form):
+    """A login's roles and data scope; the officer is found by police number."""
+
+    username = forms.CharField(label="用户名", max_length=150)
+    police_number = forms.CharField(label="关联民警警号", required=False)
+    groups = forms.ModelMultipleChoiceField(
+        label="角色", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    scope_units = forms.ModelMultipleChoiceField(
+        label="数据范围", queryset=None, help_text="可多选;选中单位及其全部下级单位可见。"
+    )
+    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+    initial_password = forms.CharField(
+        label="初始密码",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="仅新建账号时填写;首次登录须修改。",
+    )
+
+    def __init__(self, *args, units=None, officers=None, **kwargs):
+        from django.contrib.auth.models import Group
+
+        super().__init__(*args, **kwargs)
+        self.officers = officers
+        self.fields["groups"].queryset = Group.objects.order_by("name")
+        self.fields["scope_units"].queryset = units.exclude(
+            kind__in=["department", "subdistrict", "village"]
+        )
+        self.fields["scope_units"].widget.attrs["size"] = 12
+        self._style()
+        self.fields["groups"].widget.attrs["class"] = "form-check-input"
+
+    def clean_police_number(self):
+        number = self.cleaned_data["police_number"].strip()
+        if not number:
+            return None
+        officer = self.officers.filter(police_number=number).first()
+        if officer is None:
+            raise forms.ValidationError("该警号的民警不存在或不在您的数据范围内")
+        return officer

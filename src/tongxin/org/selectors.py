@@ -80,3 +80,27 @@ def subtree_counts(user, unit: Unit) -> dict[str, int]:
 
 def can_see_id_numbers(user) -> bool:
     return user.has_perm("org.view_id_number")
+
+
+def users_for(user, *, q: str = ""):
+    """Logins whose whole data scope lies inside the requesting user's scope."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    qs = User.objects.filter(is_superuser=False).select_related("officer__unit")
+    paths = scope.scope_paths(user)
+    if paths is not None:
+        outside = Unit.objects.exclude(scope.scope_q(user, "path"))
+        qs = qs.filter(scope_units__isnull=False).exclude(scope_units__in=outside)
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(officer__name__icontains=q))
+    return qs.prefetch_related("groups", "scope_units").distinct().order_by("username")
+
+
+def user_for(user, pk: int):
+    from django.contrib.auth import get_user_model
+
+    try:
+        return users_for(user).get(pk=pk)
+    except get_user_model().DoesNotExist as exc:
+        raise Http404("账号不存在或不在您的数据范围内") from exc

@@ -171,3 +171,66 @@ def update_officer(*, user, officer: Officer, expected_updated_at=None, **fields
         summary=f"修改民警 {current.name}",
     )
     return current
+
+
+def _user_state(target) -> dict:
+    return {
+        "username": target.username,
+        "is_active": target.is_active,
+        "groups": sorted(target.groups.values_list("name", flat=True)),
+        "scope_units": sorted(target.scope_units.values_list("code", flat=True)),
+        "officer": target.officer_id,
+    }
+
+
+@transaction.atomic
+def save_user_access(
+    *,
+    user,
+    target=None,
+    username: str,
+    officer: Officer | None,
+    groups,
+    scope_units,
+    is_active: bool = True,
+    initial_password: str = "",
+):
+    """Create a login or change one's roles, data scope and link; only provincial
+    administrators may (``org.change_user``), and only within their own scope."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+
+    _require(user, "org.change_user")
+    for unit in scope_units:
+        _require_unit_in_scope(user, unit, what=f"数据范围 {unit.name} ")
+    if officer is not None:
+        _require_unit_in_scope(user, officer.unit, what="所关联民警")
+    User = get_user_model()
+    creating = target is None
+    if creating:
+        if not initial_password:
+            raise ValidationError({"initial_password": "新建账号须设置初始密码"})
+        target = User(username=username, must_change_password=True)
+        validate_password(initial_password, target)
+        target.set_password(initial_password)
+        before = None
+    else:
+        target = User.objects.select_for_update().get(pk=target.pk)
+        before = _user_state(target)
+        if target.pk == user.pk and not is_active:
+            raise ValidationError({"is_active": "不能停用自己的账号"})
+    target.username, target.officer, target.is_active = username, officer, is_active
+    target.full_clean(exclude=["password"])
+    target.save()
+    target.groups.set(groups)
+    target.scope_units.set(scope_units)
+    scope.forget(target)
+    record(
+        actor=user,
+        action="org.user.create" if creating else "org.user.update",
+        obj=target,
+        before=before,
+        after=_user_state(target),
+        summary=f"{'新建' if creating else '修改'}账号 {target.username} 的角色与数据范围",
+    )
+    return target

@@ -16,7 +16,7 @@ from tongxin.audit.selectors import object_history
 from tongxin.audit.services import record
 
 from . import excel, exports, imports, scope, selectors, services
-from .forms import ImportForm, OfficerFilterForm, OfficerForm, UnitFilterForm
+from .forms import ImportForm, OfficerFilterForm, OfficerForm, UnitFilterForm, UserAccessForm
 from .models import Officer
 
 
@@ -231,3 +231,60 @@ def import_template(request, kind: str):
         )
     name = "单位导入模板" if kind == "units" else "民警导入模板"
     return _xlsx(content, f"{name}.xlsx")
+
+
+@login_required
+@permission_required("org.change_user", raise_exception=True)
+def user_list(request):
+    q = request.GET.get("q", "").strip()
+    page = Paginator(selectors.users_for(request.user, q=q), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "org/user_list.html",
+        {"page_obj": page, "q": q, "query": _query_without_page(request)},
+    )
+
+
+@login_required
+@permission_required("org.change_user", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def user_edit(request, pk: int | None = None):
+    target = selectors.user_for(request.user, pk) if pk else None
+    initial = {"is_active": True}
+    if target is not None:
+        initial = {
+            "username": target.username,
+            "police_number": target.officer.police_number if target.officer_id else "",
+            "groups": list(target.groups.all()),
+            "scope_units": list(target.scope_units.all()),
+            "is_active": target.is_active,
+        }
+    form = UserAccessForm(
+        request.POST or None,
+        initial=initial,
+        units=scope.visible_units(request.user),
+        officers=selectors.officers_for(request.user, active=None),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.save_user_access(
+                user=request.user,
+                target=target,
+                username=data["username"],
+                officer=data["police_number"],
+                groups=data["groups"],
+                scope_units=data["scope_units"],
+                is_active=data["is_active"],
+                initial_password=data["initial_password"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error("initial_password" if target is None else None, exc)
+        else:
+            messages.success(request, f"已保存账号 {saved.username}。")
+            return redirect("org:user-list")
+    return render(request, "org/user_form.html", {"form": form, "target": target})

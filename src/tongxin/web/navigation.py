@@ -31,6 +31,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(
                 gettext_noop("导入"), "org:import", ("org.import_units", "org.import_officers")
             ),
+            NavItem(gettext_noop("账号与权限"), "org:user-list", ("org.change_user",)),
         ),
     ),
     NavSection(
