@@ -92,3 +92,23 @@ def test_user_list_shows_roles_and_scopes(client, province_admin, admin_a, admin
     body = client.get(reverse("org:user-list")).content.decode()
     assert "admin_a" in body and "admin_b" in body and "洪山监狱" in body
     assert Group.objects.count() == 10
+
+
+def test_user_list_query_count_does_not_grow(
+    client, province_admin, tree, django_assert_num_queries
+):
+    client.force_login(province_admin)
+    url = reverse("org:user-list")
+
+    def add(n, start):
+        for i in range(start, start + n):
+            make_user(f"u{i:03d}", "penalty_officer", tree.prison_a, tree.district_b1)
+
+    add(3, 0)
+    # 5 session/auth + scope + count + page + groups + scope units (prefetched) + permissions (2)
+    # + unread count
+    with django_assert_num_queries(13):
+        client.get(url)
+    add(27, 3)
+    with django_assert_num_queries(13):
+        assert "u029" in client.get(url).content.decode()
