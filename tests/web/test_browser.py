@@ -505,3 +505,35 @@ def test_chinese_text_is_drawn_with_a_cjk_font_and_bootstrap_styles(desktop, sit
     assert style["card"] not in ("", "0px")  # Bootstrap's .card
     assert style["display"] == "flex"  # expanded navbar at desktop width (navbar-expand-lg)
     watch.assert_no_breakage()
+
+
+# --- the real demo data and demo logins ------------------------------------------------------
+
+
+@pytest.fixture
+def demo_site(transactional_db, live_server):
+    from tongxin import seeding
+    from tongxin.org.demo import DEMO_PASSWORD
+
+    seeding.run(scale="demo", quiet=True)
+    return {"url": live_server.url, "password": DEMO_PASSWORD}
+
+
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [
+        ("admin", {"组织机构": ["单位", "民警", "导入", "账号与权限"], "审计": ["审计日志"]}),
+        ("hongshan_admin", {"组织机构": ["单位", "民警", "导入"], "审计": ["审计日志"]}),
+        ("inspector", {"组织机构": ["单位", "民警"], "审计": ["审计日志"]}),
+        ("wuxue", {"组织机构": ["单位"]}),
+        ("member", {}),
+    ],
+)
+def test_demo_users_see_the_navigation_of_their_role(desktop, demo_site, username, expected):
+    page, watch = desktop
+    login(page, demo_site["url"], username, demo_site["password"])
+    assert page.url == f"{demo_site['url']}{reverse('web:home')}"
+    sections = _nav_sections(page)
+    sections.pop("接口", None)  # the API documentation is open to every signed-in user
+    assert sections == expected
+    watch.assert_clean()
