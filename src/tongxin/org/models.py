@@ -5,33 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import idcard
+from .tree import PathNode, PathQuerySet, path_q, path_segment
 from .validators import validate_id_number
 
-PATH_SEGMENT_WIDTH = 7  # up to 9,999,999 units; fixed width keeps prefix ordering sound
-
-
-def path_segment(pk: int) -> str:
-    return f"{pk:0{PATH_SEGMENT_WIDTH}d}/"
-
-
-def path_q(lookup: str, prefix: str) -> Q:
-    """Rows whose materialised path ``lookup`` lies under ``prefix`` — one indexed condition.
-
-    PostgreSQL answers ``LIKE 'prefix%'`` from the ``varchar_pattern_ops`` index whatever the
-    collation. SQLite's LIKE is case-insensitive and cannot use an index, so there the same set
-    is asked as a range: every path under ``…/`` sorts between ``…/`` and ``…0`` because '/'
-    and '0' are neighbours in ASCII and paths hold only digits and slashes.
-    """
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        return Q(**{f"{lookup}__startswith": prefix})
-    return Q(**{f"{lookup}__gte": prefix, f"{lookup}__lt": prefix[:-1] + "0"})
-
+__all__ = ["Officer", "Unit", "User", "path_q", "path_segment"]
 
 class UnitKind(models.TextChoices):
     BUREAU = "bureau", _("省监狱管理局")
@@ -45,32 +25,18 @@ class UnitKind(models.TextChoices):
     VILLAGE = "village", _("村(社区)")
 
 
-class UnitQuerySet(models.QuerySet):
-    def under(self, unit: Unit, *, include_self: bool = True) -> UnitQuerySet:
-        qs = self.filter(path_q("path", unit.path))
-        return qs if include_self else qs.exclude(pk=unit.pk)
-
+class UnitQuerySet(PathQuerySet):
     def prisons(self) -> UnitQuerySet:
         return self.filter(kind=UnitKind.PRISON)
 
 
-class Unit(models.Model):
+class Unit(PathNode):
     """A node of the one unit tree, with its materialised path ``0000001/0000007/``."""
 
     code = models.CharField(_("单位代码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
     kind = models.CharField(_("类别"), max_length=20, choices=UnitKind.choices)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("上级单位"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
-    path = models.CharField(_("路径"), max_length=255, editable=False, db_index=False)
-    depth = models.PositiveSmallIntegerField(_("层级"), default=0, editable=False)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -89,31 +55,9 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        """Keep ``path`` and ``depth`` consistent with ``parent`` (a single-row invariant)."""
-        parent_path = self.parent.path if self.parent_id else ""
-        self.depth = self.parent.depth + 1 if self.parent_id else 0
-        if self.pk is None:
-            super().save(*args, **kwargs)
-            self.path = parent_path + path_segment(self.pk)
-            type(self).objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
-            return
-        self.path = parent_path + path_segment(self.pk)
-        super().save(*args, **kwargs)
-
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
-
-    def ancestor_paths(self) -> list[str]:
-        step = PATH_SEGMENT_WIDTH + 1
-        return [self.path[: i + step] for i in range(0, len(self.path), step)]
-
-    def ancestors(self) -> UnitQuerySet:
-        return Unit.objects.filter(path__in=self.ancestor_paths()[:-1]).order_by("depth")
-
-    def is_under(self, other: Unit) -> bool:
-        return self.path.startswith(other.path)
 
 
 class Gender(models.TextChoices):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Concat, Length, Substr
 
 from tongxin.audit.services import record, snapshot
 
@@ -88,13 +86,7 @@ def move_unit(*, user, unit: Unit, new_parent: Unit) -> Unit:
     if new_parent.is_under(unit):
         raise ValidationError({"parent": "不能把单位移到它自己或它的下级单位之下"})
     before = snapshot(unit)
-    old_path, depth_shift = unit.path, new_parent.depth + 1 - unit.depth
-    unit.parent = new_parent
-    unit.save()
-    Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).update(
-        path=Concat(Value(unit.path), Substr("path", Length(Value(old_path)) + 1)),
-        depth=F("depth") + depth_shift,
-    )
+    unit.rehang(new_parent)
     record(
         actor=user,
         action="org.unit.move",
