@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "tongxin.org",
     "tongxin.audit",
     "tongxin.web",
+    "tongxin.party",
 ]
 
 MIDDLEWARE = [

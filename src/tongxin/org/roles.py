@@ -33,21 +33,58 @@ _MANAGE_ORG = (
     "org.view_id_number",
 )
 
+_VIEW_PARTY = (
+    "party.view_partyorganization",
+    "party.view_partymember",
+    "party.view_activity",
+    "party.view_studyrecord",
+    "party.view_duespayment",
+    "party.view_party_statistics",
+)
+_BRANCH_WORK = (
+    *_VIEW_PARTY,
+    "party.add_activity",
+    "party.change_activity",
+    "party.add_studyrecord",
+    "party.add_duespayment",
+)
+_PARTY_OFFICE = (
+    *_BRANCH_WORK,
+    "party.add_partyorganization",
+    "party.change_partyorganization",
+    "party.add_partymember",
+    "party.change_partymember",
+    "party.change_committeeseat",
+    "party.add_duesclosing",
+    "party.manage_party_rules",
+)
+
 ROLES: tuple[Role, ...] = (
     Role(
         "provincial_admin",
         "省局系统管理员",
         "管理全省单位、民警、用户与角色,查看审计日志",
-        (*_MANAGE_ORG, "audit.view_auditentry", "org.view_user", "org.change_user"),
+        (
+            *_MANAGE_ORG,
+            *_VIEW_PARTY,
+            "audit.view_auditentry",
+            "org.view_user",
+            "org.change_user",
+        ),
     ),
     Role(
         "prison_admin",
         "监狱系统管理员",
         "管理本监狱的单位与民警,查看本监狱审计日志",
-        (*_MANAGE_ORG, "audit.view_auditentry"),
+        (*_MANAGE_ORG, *_VIEW_PARTY, "audit.view_auditentry"),
     ),
-    Role("party_affairs", "党务干部", "党组织、党员与组织生活管理", (*_VIEW_ORG,)),
-    Role("branch_secretary", "党支部书记", "本支部党员、会议与学习", ("org.view_officer",)),
+    Role("party_affairs", "党务干部", "党组织、党员与组织生活管理", (*_VIEW_ORG, *_PARTY_OFFICE)),
+    Role(
+        "branch_secretary",
+        "党支部书记",
+        "本支部党员、会议与学习",
+        ("org.view_officer", *_BRANCH_WORK),
+    ),
     Role(
         "penalty_officer",
         "刑罚执行民警",
@@ -60,7 +97,7 @@ ROLES: tuple[Role, ...] = (
         "discipline_inspector",
         "纪检监察员",
         "巡察、整改台账与审计日志查阅",
-        (*_VIEW_ORG, "audit.view_auditentry"),
+        (*_VIEW_ORG, *_VIEW_PARTY, "audit.view_auditentry"),
     ),
     Role("safety_liaison", "平安建设联络员", "武穴平安建设联系点工作", ("org.view_unit",)),
     Role("member", "普通党员", "本人的学习、会议签到与党费", ()),

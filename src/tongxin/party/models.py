@@ -1,0 +1,400 @@
+"""智慧党建: party organisations, members, organisational life, study and dues.
+
+The rules (frequencies, brackets, periods) live in the pure modules ``compliance``, ``dues``,
+``development`` and ``similarity``; the choices below use the same values.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tongxin.org.models import Officer, Unit
+from tongxin.org.tree import PathNode, PathQuerySet
+
+
+class OrgKind(models.TextChoices):
+    COMMITTEE = "committee", _("党委")
+    GENERAL_BRANCH = "general_branch", _("党总支")
+    BRANCH = "branch", _("党支部")
+    GROUP = "group", _("党小组")
+
+
+class PartyOrganization(PathNode):
+    """党委 → 党总支 → 党支部 → 党小组, each attached to one administrative unit."""
+
+    code = models.CharField(_("组织代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=120)
+    kind = models.CharField(_("类别"), max_length=20, choices=OrgKind.choices)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("所在单位"), on_delete=models.PROTECT, related_name="party_orgs"
+    )
+    established_on = models.DateField(_("成立日期"))
+    dissolved_on = models.DateField(_("撤销日期"), null=True, blank=True)
+    is_pilot = models.BooleanField(_("规范化建设试点"), default=False)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = PathQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("党组织")
+        verbose_name_plural = _("党组织")
+        ordering = ["path"]
+        indexes = [
+            models.Index(fields=["path"], name="party_org_path", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["kind", "path"], name="party_org_kind_path"),
+        ]
+        permissions = [
+            ("view_party_statistics", _("查看党建统计")),
+            ("manage_party_rules", _("配置组织生活要求")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberStatus(models.TextChoices):
+    PROBATIONARY = "probationary", _("预备党员")
+    FULL = "full", _("正式党员")
+
+
+class PartyMember(models.Model):
+    """A serving police officer's party membership: exactly one branch at a time."""
+
+    officer = models.OneToOneField(
+        Officer, verbose_name=_("民警"), on_delete=models.PROTECT, related_name="party_member"
+    )
+    organization = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("所在党支部"),
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    group = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("所在党小组"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="group_members",
+    )
+    status = models.CharField(_("党员类别"), max_length=16, choices=MemberStatus.choices)
+    joined_on = models.DateField(_("入党日期"))
+    full_on = models.DateField(_("转正日期"), null=True, blank=True)
+    mentor = models.ForeignKey(
+        "self",
+        verbose_name=_("联系支委"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mentees",
+    )
+    dues_base = models.DecimalField(
+        _("党费计算基数(月)"), max_digits=9, decimal_places=2, default=0
+    )
+    retired = models.BooleanField(_("离退休"), default=False)
+    is_active = models.BooleanField(_("在册"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("党员")
+        verbose_name_plural = _("党员")
+        indexes = [models.Index(fields=["organization", "is_active"], name="party_member_org")]
+
+    def __str__(self) -> str:
+        return self.officer.name
+
+
+class CommitteePost(models.TextChoices):
+    SECRETARY = "secretary", _("书记")
+    DEPUTY = "deputy", _("副书记")
+    MEMBER = "member", _("委员")
+
+
+class CommitteeSeat(models.Model):
+    """A seat on an organisation's committee (支委会 / 党委), for one term."""
+
+    organization = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("党组织"),
+        on_delete=models.CASCADE,
+        related_name="committee_seats",
+    )
+    member = models.ForeignKey(
+        PartyMember, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="seats"
+    )
+    post = models.CharField(_("职务"), max_length=16, choices=CommitteePost.choices)
+    started_on = models.DateField(_("任职日期"))
+    ended_on = models.DateField(_("离任日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("委员")
+        verbose_name_plural = _("委员")
+        ordering = ["organization", "post", "started_on"]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.get_post_display()} {self.member}"
+
+
+class ActivityKind(models.TextChoices):
+    GENERAL_MEETING = "general_meeting", _("支部党员大会")
+    COMMITTEE_MEETING = "committee_meeting", _("支委会")
+    GROUP_MEETING = "group_meeting", _("党小组会")
+    LECTURE = "lecture", _("党课")
+    THEMED_DAY = "themed_day", _("主题党日")
+    LIFE_MEETING = "life_meeting", _("组织生活会")
+    APPRAISAL = "appraisal", _("民主评议党员")
+    CORE_GROUP_STUDY = "core_group_study", _("中心组学习")
+    LEADER_LECTURE_MAIN = "leader_lecture_main", _("主要负责同志讲党课")
+    LEADER_LECTURE_MEMBER = "leader_lecture_member", _("班子成员讲党课")
+
+
+THREE_MEETINGS_ONE_LECTURE = (
+    ActivityKind.GENERAL_MEETING,
+    ActivityKind.COMMITTEE_MEETING,
+    ActivityKind.GROUP_MEETING,
+    ActivityKind.LECTURE,
+)
+
+
+def new_checkin_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Activity(models.Model):
+    """One record of organisational life: a meeting, lecture, themed day, study session."""
+
+    organization = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("党组织"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    kind = models.CharField(_("类型"), max_length=24, choices=ActivityKind.choices)
+    held_on = models.DateField(_("日期"))
+    starts_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    topic = models.CharField(_("主题"), max_length=200)
+    location = models.CharField(_("地点"), max_length=100, blank=True)
+    host = models.ForeignKey(
+        PartyMember,
+        verbose_name=_("主持人/主讲人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hosted_activities",
+    )
+    by_secretary = models.BooleanField(_("书记主讲"), default=False)
+    minutes = models.TextField(_("会议记录"), blank=True)
+    expected_count = models.PositiveIntegerField(_("应到人数"), default=0)
+    present_count = models.PositiveIntegerField(_("实到人数"), default=0)
+    excused_count = models.PositiveIntegerField(_("请假人数"), default=0)
+    checkin_token = models.CharField(
+        _("签到码"), max_length=32, unique=True, default=new_checkin_token, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("组织生活")
+        verbose_name_plural = _("组织生活")
+        ordering = ["-held_on", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "kind", "held_on"], name="party_act_org_kind"),
+            models.Index(fields=["held_on", "kind"], name="party_act_date_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_on:%Y-%m-%d} {self.topic}"
+
+    @property
+    def participation_rate(self) -> float | None:
+        return self.present_count / self.expected_count if self.expected_count else None
+
+    @property
+    def below_quorum(self) -> bool:
+        """A general meeting with fewer than two thirds present cannot vote."""
+        return (
+            self.kind == ActivityKind.GENERAL_MEETING
+            and self.expected_count > 0
+            and self.present_count * 3 < self.expected_count * 2
+        )
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("出席")
+    EXCUSED = "excused", _("请假")
+    ABSENT = "absent", _("缺席")
+
+
+class Attendance(models.Model):
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="attendance"
+    )
+    member = models.ForeignKey(
+        PartyMember, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="attendance"
+    )
+    status = models.CharField(_("出席情况"), max_length=10, choices=AttendanceStatus.choices)
+    reason = models.CharField(_("请假事由"), max_length=200, blank=True)
+    checked_in_at = models.DateTimeField(_("扫码签到时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("出席记录")
+        verbose_name_plural = _("出席记录")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "member"], name="party_attendance_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_status_display()}"
+
+
+class ActivityAttachment(models.Model):
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("文件"), upload_to="party/activities/%Y/%m/")
+    name = models.CharField(_("文件名"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", _("每月")
+    BIMONTHLY = "bimonthly", _("每两月")
+    QUARTERLY = "quarterly", _("每季度")
+    YEARLY = "yearly", _("每年")
+
+
+class RequirementSetting(models.Model):
+    """The bureau's configured frequency of one kind of organisational life."""
+
+    kind = models.CharField(_("活动类型"), max_length=24, choices=ActivityKind.choices)
+    org_kind = models.CharField(_("组织类别"), max_length=20, choices=OrgKind.choices)
+    frequency = models.CharField(_("频次"), max_length=12, choices=Frequency.choices)
+    minimum = models.PositiveSmallIntegerField(_("每期至少次数"), default=1)
+    needs_committee = models.BooleanField(_("仅设支委会的组织"), default=False)
+    by_secretary = models.BooleanField(_("须书记主讲"), default=False)
+    basis = models.CharField(_("依据"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("组织生活要求")
+        verbose_name_plural = _("组织生活要求")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "org_kind", "by_secretary"], name="party_requirement_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_org_kind_display()}{self.get_frequency_display()}{self.get_kind_display()}"
+        )
+
+
+class StudyLevel(models.TextChoices):
+    """The five levels of "五学" linkage."""
+
+    CORE_GROUP = "core_group", _("党委理论学习中心组")
+    ORGAN = "organ", _("机关党委(总支)")
+    BRANCH = "branch", _("基层党支部")
+    GROUP = "group", _("党小组")
+    MEMBER = "member", _("党员民警自学")
+
+
+class StudyRecord(models.Model):
+    level = models.CharField(_("层级"), max_length=12, choices=StudyLevel.choices)
+    organization = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("党组织"),
+        on_delete=models.PROTECT,
+        related_name="study_records",
+    )
+    held_on = models.DateField(_("日期"))
+    title = models.CharField(_("学习主题"), max_length=200)
+    material = models.TextField(_("学习材料"), blank=True)
+    hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1)
+    participants = models.ManyToManyField(
+        PartyMember, verbose_name=_("参学党员"), blank=True, related_name="study_records"
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("学习记录")
+        verbose_name_plural = _("学习记录")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["organization", "held_on"], name="party_study_org_date")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DuesPayment(models.Model):
+    """One member's dues for one month (the first day of the month)."""
+
+    member = models.ForeignKey(
+        PartyMember, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="dues"
+    )
+    month = models.DateField(_("所属月份"))
+    base = models.DecimalField(_("计算基数"), max_digits=9, decimal_places=2)
+    amount_due = models.DecimalField(_("应缴金额"), max_digits=8, decimal_places=2)
+    amount_paid = models.DecimalField(_("实缴金额"), max_digits=8, decimal_places=2)
+    paid_on = models.DateField(_("缴纳日期"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("党费缴纳")
+        verbose_name_plural = _("党费缴纳")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "month"], name="party_dues_once_a_month")
+        ]
+        indexes = [models.Index(fields=["month"], name="party_dues_month")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.month:%Y-%m}"
+
+
+class DuesClosing(models.Model):
+    """A committee closes a month's dues ledger; no payment may be recorded for it after."""
+
+    organization = models.ForeignKey(
+        PartyOrganization, verbose_name=_("党委"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("结账月份"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("结账时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("党费结账")
+        verbose_name_plural = _("党费结账")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "month"], name="party_dues_close_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.month:%Y-%m}"
