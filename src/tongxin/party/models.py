@@ -1,7 +1,8 @@
 """智慧党建: party organisations, members, organisational life, study and dues.
 
 The rules (frequencies, brackets, periods) live in the pure modules ``compliance``, ``dues``,
-``development`` and ``similarity``; the choices below use the same values.
+``development`` and ``similarity``; the vocabularies (kinds of organisation and activity,
+frequencies) are theirs, so the database and the rules cannot drift apart.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from tongxin.org.models import Officer, Unit
 from tongxin.org.tree import PathNode, PathQuerySet
 
+from .compliance import THREE_MEETINGS_ONE_LECTURE, ActivityKind, Frequency, OrgKind
 
-class OrgKind(models.TextChoices):
-    COMMITTEE = "committee", _("党委")
-    GENERAL_BRANCH = "general_branch", _("党总支")
-    BRANCH = "branch", _("党支部")
-    GROUP = "group", _("党小组")
+__all__ = ["THREE_MEETINGS_ONE_LECTURE", "ActivityKind", "Frequency", "OrgKind"]
+
+
+def _choices(enum) -> list[tuple[str, str]]:
+    return [(member.value, member.label) for member in enum]
 
 
 class PartyOrganization(PathNode):
@@ -28,7 +30,7 @@ class PartyOrganization(PathNode):
 
     code = models.CharField(_("组织代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=120)
-    kind = models.CharField(_("类别"), max_length=20, choices=OrgKind.choices)
+    kind = models.CharField(_("类别"), max_length=20, choices=_choices(OrgKind))
     unit = models.ForeignKey(
         Unit, verbose_name=_("所在单位"), on_delete=models.PROTECT, related_name="party_orgs"
     )
@@ -139,27 +141,6 @@ class CommitteeSeat(models.Model):
         return f"{self.organization} {self.get_post_display()} {self.member}"
 
 
-class ActivityKind(models.TextChoices):
-    GENERAL_MEETING = "general_meeting", _("支部党员大会")
-    COMMITTEE_MEETING = "committee_meeting", _("支委会")
-    GROUP_MEETING = "group_meeting", _("党小组会")
-    LECTURE = "lecture", _("党课")
-    THEMED_DAY = "themed_day", _("主题党日")
-    LIFE_MEETING = "life_meeting", _("组织生活会")
-    APPRAISAL = "appraisal", _("民主评议党员")
-    CORE_GROUP_STUDY = "core_group_study", _("中心组学习")
-    LEADER_LECTURE_MAIN = "leader_lecture_main", _("主要负责同志讲党课")
-    LEADER_LECTURE_MEMBER = "leader_lecture_member", _("班子成员讲党课")
-
-
-THREE_MEETINGS_ONE_LECTURE = (
-    ActivityKind.GENERAL_MEETING,
-    ActivityKind.COMMITTEE_MEETING,
-    ActivityKind.GROUP_MEETING,
-    ActivityKind.LECTURE,
-)
-
-
 def new_checkin_token() -> str:
     return secrets.token_urlsafe(16)
 
@@ -173,7 +154,7 @@ class Activity(models.Model):
         on_delete=models.PROTECT,
         related_name="activities",
     )
-    kind = models.CharField(_("类型"), max_length=24, choices=ActivityKind.choices)
+    kind = models.CharField(_("类型"), max_length=24, choices=_choices(ActivityKind))
     held_on = models.DateField(_("日期"))
     starts_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -279,19 +260,12 @@ class ActivityAttachment(models.Model):
         return self.name
 
 
-class Frequency(models.TextChoices):
-    MONTHLY = "monthly", _("每月")
-    BIMONTHLY = "bimonthly", _("每两月")
-    QUARTERLY = "quarterly", _("每季度")
-    YEARLY = "yearly", _("每年")
-
-
 class RequirementSetting(models.Model):
     """The bureau's configured frequency of one kind of organisational life."""
 
-    kind = models.CharField(_("活动类型"), max_length=24, choices=ActivityKind.choices)
-    org_kind = models.CharField(_("组织类别"), max_length=20, choices=OrgKind.choices)
-    frequency = models.CharField(_("频次"), max_length=12, choices=Frequency.choices)
+    kind = models.CharField(_("活动类型"), max_length=24, choices=_choices(ActivityKind))
+    org_kind = models.CharField(_("组织类别"), max_length=20, choices=_choices(OrgKind))
+    frequency = models.CharField(_("频次"), max_length=12, choices=_choices(Frequency))
     minimum = models.PositiveSmallIntegerField(_("每期至少次数"), default=1)
     needs_committee = models.BooleanField(_("仅设支委会的组织"), default=False)
     by_secretary = models.BooleanField(_("须书记主讲"), default=False)
