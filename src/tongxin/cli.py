@@ -86,6 +86,74 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 1
 
 
+PARTY_FIGURE_LABELS = {
+    "core_group_study": "中心组学习",
+    "leader_lecture_main": "党委主要负责同志讲党课",
+    "leader_lecture_member": "党委班子成员讲党课",
+    "themed_day": "主题党日",
+    "three_meetings_one_lecture": "三会一课",
+    "general_meeting": "  其中 支部党员大会",
+    "committee_meeting": "  其中 支委会",
+    "group_meeting": "  其中 党小组会",
+    "lecture": "  其中 党课",
+    "life_meeting": "组织生活会",
+    "appraisal": "民主评议党员",
+    "participation_rate": "参会率",
+    "study_sessions": "学习记录(次)",
+    "study_person_hours": "学习(人·学时)",
+    "dues_collected": "党费收缴(元)",
+    "organizations": "党组织数",
+    "members": "在册党员数",
+}
+
+
+def _shown(key: str, figure: dict) -> tuple[str, str]:
+    value, change = figure["value"], figure["change"]
+    if value is None:
+        shown = "—"
+    elif key == "participation_rate":
+        shown = f"{value:.1%}"
+    elif isinstance(value, float):
+        shown = f"{value:,.2f}"
+    else:
+        shown = f"{value:,}"
+    return shown, "—" if change is None else f"{change:+.2%}"
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    import json
+
+    from tongxin.org.scope import WHOLE_PROVINCE
+    from tongxin.party.models import PartyOrganization
+    from tongxin.party.reports import figures_with_change
+
+    user = WHOLE_PROVINCE
+    root = None
+    if args.unit:
+        root = (
+            PartyOrganization.objects.filter(unit__code=args.unit).order_by("depth", "path").first()
+        )
+        if root is None:
+            print(f"错误: 单位代码 {args.unit} 不存在或没有党组织。", file=sys.stderr)
+            return 2
+    figures = figures_with_change(user, root=root, year=args.year)
+    if args.json:
+        print(
+            json.dumps(
+                {"year": args.year, "unit": args.unit or None, "figures": figures},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    scope_name = root.name if root else "全省监狱系统"
+    print(f"{scope_name} {args.year} 年党建统计(与 {args.year - 1} 年比较)")
+    for key, label in PARTY_FIGURE_LABELS.items():
+        value, change = _shown(key, figures[key])
+        print(f"  {label:<18}{value:>14}   同比 {change}")
+    return 0
+
+
 def cmd_worker(rest: list[str]) -> int:
     from tongxin.celery import app
 
@@ -118,6 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="审计日志")
     audit.add_argument("action", choices=["verify"])
 
+    stats = sub.add_parser("stats", help="统计数据(供脚本与报表使用)")
+    stats.add_argument("domain", choices=["party"])
+    stats.add_argument("--year", type=int, required=True)
+    stats.add_argument("--unit", default="", help="单位代码,如 P01;缺省为全省")
+    stats.add_argument("--json", action="store_true", help="输出 JSON(键为英文)")
+
     sub.add_parser("worker", help="启动 Celery 后台任务进程(需设置 REDIS_URL)", add_help=False)
     sub.add_parser("manage", help="Django 管理命令", add_help=False)
     return parser
@@ -130,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_manage(argv[1:]) if argv[0] == "manage" else cmd_worker(argv[1:])
     args = build_parser().parse_args(argv)
     _setup()
-    handlers = {"demo": cmd_demo, "seed": cmd_seed, "audit": cmd_audit}
+    handlers = {"demo": cmd_demo, "seed": cmd_seed, "audit": cmd_audit, "stats": cmd_stats}
     return handlers[args.command](args)
 
 

@@ -16,6 +16,25 @@ from .models import Unit, path_q
 _CACHE_ATTR = "_tongxin_scope_paths"
 
 
+class _WholeProvince:
+    """Who the command line and background jobs act for: no request, the whole province.
+    Never a web user; nothing logs in as this."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    pk = None
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return "系统"
+
+
+WHOLE_PROVINCE = _WholeProvince()
+
+
 def scope_paths(user) -> list[str] | None:
     """Path prefixes the user may see; ``None`` means no restriction. Cached on the user."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
