@@ -13,6 +13,7 @@ from .validators import validate_id_number
 
 __all__ = ["Officer", "Unit", "User", "path_q", "path_segment"]
 
+
 class UnitKind(models.TextChoices):
     BUREAU = "bureau", _("省监狱管理局")
     BUREAU_DEPARTMENT = "bureau_department", _("局机关处室")

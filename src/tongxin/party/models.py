@@ -17,8 +17,9 @@ from tongxin.org.models import Officer, Unit
 from tongxin.org.tree import PathNode, PathQuerySet
 
 from .compliance import THREE_MEETINGS_ONE_LECTURE, ActivityKind, Frequency, OrgKind
+from .development import Stage
 
-__all__ = ["THREE_MEETINGS_ONE_LECTURE", "ActivityKind", "Frequency", "OrgKind"]
+__all__ = ["THREE_MEETINGS_ONE_LECTURE", "ActivityKind", "Frequency", "OrgKind", "Stage"]
 
 
 def _choices(enum) -> list[tuple[str, str]]:
@@ -372,3 +373,115 @@ class DuesClosing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} {self.month:%Y-%m}"
+
+
+class DevelopmentCase(models.Model):
+    """One person's way into the party (发展党员), from application to full membership."""
+
+    officer = models.ForeignKey(
+        Officer, verbose_name=_("民警"), on_delete=models.PROTECT, related_name="party_cases"
+    )
+    branch = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("培养党支部"),
+        on_delete=models.PROTECT,
+        related_name="development_cases",
+    )
+    stage = models.CharField(_("当前阶段"), max_length=16, choices=_choices(Stage))
+    applied_on = models.DateField(_("递交申请日期"))
+    activist_on = models.DateField(_("确定积极分子日期"), null=True, blank=True)
+    candidate_on = models.DateField(_("确定发展对象日期"), null=True, blank=True)
+    probationary_on = models.DateField(_("接收预备党员日期"), null=True, blank=True)
+    full_on = models.DateField(_("转正日期"), null=True, blank=True)
+    contacts = models.ManyToManyField(
+        "PartyMember", verbose_name=_("培养联系人"), blank=True, related_name="contact_cases"
+    )
+    training_hours = models.PositiveSmallIntegerField(_("集中培训学时"), default=0)
+    political_review_done = models.BooleanField(_("政治审查已完成"), default=False)
+    probation_extended_months = models.PositiveSmallIntegerField(_("延长预备期(月)"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("发展党员")
+        verbose_name_plural = _("发展党员")
+        ordering = ["branch", "applied_on"]
+
+    def __str__(self) -> str:
+        return f"{self.officer.name}({self.get_stage_display()})"
+
+
+class DevelopmentStep(models.Model):
+    """The history of a case: every stage recorded, with who recorded it."""
+
+    case = models.ForeignKey(
+        DevelopmentCase, verbose_name=_("发展对象"), on_delete=models.CASCADE, related_name="steps"
+    )
+    stage = models.CharField(_("阶段"), max_length=16, choices=_choices(Stage))
+    on = models.DateField(_("日期"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("发展步骤")
+        verbose_name_plural = _("发展步骤")
+        ordering = ["case", "on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_stage_display()} {self.on}"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("待接收")
+    ACCEPTED = "accepted", _("已接收")
+    REJECTED = "rejected", _("已退回")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+class MembershipTransfer(models.Model):
+    """组织关系转接: a letter out of one branch, accepted (or not) by the receiving branch."""
+
+    member = models.ForeignKey(
+        PartyMember, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="transfers"
+    )
+    from_branch = models.ForeignKey(
+        PartyOrganization, verbose_name=_("转出支部"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_branch = models.ForeignKey(
+        PartyOrganization, verbose_name=_("转入支部"), on_delete=models.PROTECT, related_name="+"
+    )
+    letter_number = models.CharField(_("介绍信编号"), max_length=40, unique=True)
+    issued_on = models.DateField(_("开具日期"))
+    valid_until = models.DateField(_("有效期至"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING
+    )
+    decided_on = models.DateField(_("办理日期"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("组织关系转接")
+        verbose_name_plural = _("组织关系转接")
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(status="pending"),
+                name="party_one_pending_transfer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.from_branch} → {self.to_branch}"
