@@ -226,3 +226,20 @@ def save_user_access(
         summary=f"{'新建' if creating else '修改'}账号 {target.username} 的角色与数据范围",
     )
     return target
+
+
+def record_party_status(*, actor, officer: Officer, party_status: str, reason: str) -> None:
+    """Called by the party services when admission or full membership is recorded: they have
+    checked the permission; this keeps the officer's record in step and audits it."""
+    before = {"party_status": officer.party_status}
+    Officer.objects.filter(pk=officer.pk).update(party_status=party_status)
+    officer.party_status = party_status
+    record(
+        actor=actor,
+        action="org.officer.party_status",
+        obj=officer,
+        unit=officer.unit,
+        before=before,
+        after={"party_status": party_status},
+        summary=f"{officer.name} 政治面貌变更:{reason}",
+    )

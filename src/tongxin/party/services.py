@@ -344,3 +344,468 @@ def check_in(*, user, token: str, now: dt.datetime | None = None) -> Attendance:
             summary=f"{member.officer.name} 扫码签到:{activity.topic}",
         )
     return attendance
+
+
+# --- "1+N" mentoring -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_mentor(
+    *, user, member: PartyMember, mentor: PartyMember | None, replace: bool = False
+) -> PartyMember:
+    """One committee member of the same branch mentors each member ("1+N"). A member has
+    exactly one mentor: a second one is refused unless the change is meant (``replace``)."""
+    member = (
+        PartyMember.objects.select_for_update()
+        .select_related("organization__unit")
+        .get(pk=member.pk)
+    )
+    _require(user, "party.change_partymember", member.organization)
+    today = timezone.localdate()
+    errors = []
+    if mentor is not None:
+        if mentor.pk == member.pk:
+            errors.append("党员不能联系自己。")
+        if mentor.organization_id != member.organization_id:
+            errors.append("联系人须为同一党支部的支委。")
+        elif (
+            not selectors.seats_active_on(member.organization, today).filter(member=mentor).exists()
+        ):
+            errors.append(f"{mentor.officer.name}不是本支部现任支委,不能作为联系人。")
+        if member.mentor_id and member.mentor_id != mentor.pk and not replace:
+            errors.append(
+                f"{member.officer.name}已由{member.mentor.officer.name}联系,"
+                "每名党员只能有一名联系支委;如需更换请选择“更换联系人”。"
+            )
+    if errors:
+        raise ValidationError({"mentor": errors})
+    before = {"mentor": member.mentor_id}
+    member.mentor = mentor
+    member.save(update_fields=["mentor", "updated_at"])
+    record(
+        actor=user,
+        action="party.member.mentor",
+        obj=member,
+        unit=member.organization.unit,
+        before=before,
+        after={"mentor": member.mentor_id},
+        summary=f"{member.officer.name} 的联系支委设为 {mentor.officer.name if mentor else '无'}",
+    )
+    return member
+
+
+# --- dues --------------------------------------------------------------------------------------
+
+
+def _committee_of(organization: PartyOrganization) -> PartyOrganization | None:
+    """The nearest 党委 at or above ``organization`` (it keeps the dues ledger)."""
+    return (
+        PartyOrganization.objects.filter(
+            path__in=organization.ancestor_paths(), kind=OrgKind.COMMITTEE
+        )
+        .order_by("-depth")
+        .first()
+    )
+
+
+def dues_closed_through(organization: PartyOrganization):
+    from .models import DuesClosing
+
+    committee = _committee_of(organization)
+    if committee is None:
+        return None
+    return (
+        DuesClosing.objects.filter(organization=committee)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def record_dues_payment(
+    *, user, member: PartyMember, month: dt.date, amount_paid, paid_on: dt.date | None = None
+):
+    """Record one month's dues at the rate of the member's base; a closed month, a month too
+    far ahead or a second payment for the same month is refused."""
+    from decimal import Decimal
+
+    from . import dues
+    from .models import DuesPayment
+
+    member = PartyMember.objects.select_related("organization__unit", "officer").get(pk=member.pk)
+    _require(user, "party.add_duespayment", member.organization)
+    today = timezone.localdate()
+    month = dues.month_start(month)
+    try:
+        dues.check_payment(
+            month,
+            today=today,
+            closed_through=dues_closed_through(member.organization),
+            joined=member.joined_on,
+        )
+    except dues.DuesError as exc:
+        raise ValidationError({"month": [str(exc)]}) from exc
+    if DuesPayment.objects.filter(member=member, month=month).exists():
+        raise ValidationError({"month": [f"{dues.format_month(month)}的党费已登记,不能重复登记。"]})
+    amount_paid = Decimal(amount_paid)
+    if amount_paid <= 0:
+        raise ValidationError({"amount_paid": ["缴纳金额须大于0。"]})
+    payment = DuesPayment.objects.create(
+        member=member,
+        month=month,
+        base=member.dues_base,
+        amount_due=dues.monthly_dues(member.dues_base, retired=member.retired),
+        amount_paid=amount_paid,
+        paid_on=paid_on or today,
+        recorded_by=user,
+    )
+    record(
+        actor=user,
+        action="party.dues.pay",
+        obj=payment,
+        unit=member.organization.unit,
+        after=snapshot(payment),
+        summary=f"登记 {member.officer.name} {dues.format_month(month)}党费 {amount_paid} 元",
+    )
+    return payment
+
+
+@transaction.atomic
+def close_dues_month(*, user, committee: PartyOrganization, month: dt.date):
+    """Close a month's ledger for a committee: later payments for it are refused."""
+    from . import dues
+    from .models import DuesClosing
+
+    _require(user, "party.add_duesclosing", committee)
+    if committee.kind != OrgKind.COMMITTEE:
+        raise ValidationError({"organization": ["党费由党委结账。"]})
+    month = dues.month_start(month)
+    if month > dues.last_completed_month(timezone.localdate()):
+        raise ValidationError({"month": ["只能对已结束的月份结账。"]})
+    closing, created = DuesClosing.objects.get_or_create(
+        organization=committee, month=month, defaults={"closed_by": user}
+    )
+    if created:
+        record(
+            actor=user,
+            action="party.dues.close",
+            obj=closing,
+            unit=committee.unit,
+            summary=f"{committee.name} {dues.format_month(month)}党费结账",
+        )
+    return closing
+
+
+# --- study ("五学") ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_study(
+    *,
+    user,
+    organization: PartyOrganization,
+    level: str,
+    held_on: dt.date,
+    title: str,
+    hours,
+    participants: list[PartyMember],
+    material: str = "",
+):
+    from decimal import Decimal, InvalidOperation
+
+    from .models import StudyRecord
+
+    _require(user, "party.add_studyrecord", organization)
+    errors: dict[str, list[str]] = {}
+    if held_on > timezone.localdate():
+        errors["held_on"] = ["学习日期不能晚于今天。"]
+    try:
+        hours = Decimal(str(hours))
+        if not Decimal("0.5") <= hours <= Decimal("24"):
+            errors["hours"] = ["学时须在0.5到24之间。"]
+    except InvalidOperation:
+        errors["hours"] = ["学时须为数字。"]
+    allowed = set(
+        selectors.expected_members(organization, ActivityKind.THEMED_DAY, held_on).values_list(
+            "pk", flat=True
+        )
+    )
+    outsiders = [m.officer.name for m in participants if m.pk not in allowed]
+    if outsiders:
+        errors["participants"] = [f"以下人员不是本组织党员:{'、'.join(outsiders)}。"]
+    if errors:
+        raise ValidationError(errors)
+    study = StudyRecord.objects.create(
+        level=level,
+        organization=organization,
+        held_on=held_on,
+        title=title.strip(),
+        hours=hours,
+        material=material.strip(),
+    )
+    study.participants.set(participants)
+    record(
+        actor=user,
+        action="party.study.create",
+        obj=study,
+        unit=organization.unit,
+        summary=f"{organization.name} 学习记录:{study.title}({len(participants)}人)",
+    )
+    return study
+
+
+# --- member development (发展党员) ---------------------------------------------------------------
+
+
+def case_facts(case, **changes):
+    """The pure engine's view of a case, with proposed ``changes`` applied."""
+    from . import development
+
+    values = {
+        "birth_date": case.officer.birth_date,
+        "applied_on": case.applied_on,
+        "stage": development.Stage(case.stage),
+        "activist_on": case.activist_on,
+        "candidate_on": case.candidate_on,
+        "probationary_on": case.probationary_on,
+        "full_on": case.full_on,
+        "training_hours_as_candidate": case.training_hours,
+        "contact_persons": case.contacts.count() if case.pk else 0,
+        "political_review_done": case.political_review_done,
+        "probation_extended_months": case.probation_extended_months,
+    }
+    values.update(changes)
+    return development.CaseFacts(**values)
+
+
+def _refuse(reasons, field: str = "stage") -> None:
+    if reasons:
+        raise ValidationError({field: [f"{r.text}(依据:{r.basis})" for r in reasons]})
+
+
+@transaction.atomic
+def open_development_case(*, user, officer, branch: PartyOrganization, applied_on: dt.date):
+    """Record an application to join the party (入党申请)."""
+    from . import development
+    from .models import DevelopmentCase, DevelopmentStep
+
+    _require(user, "party.change_partymember", branch)
+    if branch.kind != OrgKind.BRANCH:
+        raise ValidationError({"branch": ["入党申请由党支部受理。"]})
+    if PartyMember.objects.filter(officer=officer).exists():
+        raise ValidationError({"officer": [f"{officer.name}已是党员。"]})
+    if (
+        DevelopmentCase.objects.filter(officer=officer)
+        .exclude(stage__in=[development.Stage.FULL, development.Stage.WITHDRAWN])
+        .exists()
+    ):
+        raise ValidationError({"officer": [f"{officer.name}已在发展程序中。"]})
+    if applied_on > timezone.localdate():
+        raise ValidationError({"applied_on": ["申请日期不能晚于今天。"]})
+    _refuse(
+        development.check_application(birth_date=officer.birth_date, applied_on=applied_on),
+        "applied_on",
+    )
+    case = DevelopmentCase.objects.create(
+        officer=officer, branch=branch, stage=development.Stage.APPLICANT, applied_on=applied_on
+    )
+    DevelopmentStep.objects.create(
+        case=case, stage=case.stage, on=applied_on, recorded_by=user, note="递交入党申请书"
+    )
+    record(
+        actor=user,
+        action="party.development.open",
+        obj=case,
+        unit=branch.unit,
+        summary=f"{officer.name} 递交入党申请",
+    )
+    return case
+
+
+_STAGE_DATE = {
+    "activist": "activist_on",
+    "candidate": "candidate_on",
+    "probationary": "probationary_on",
+    "full": "full_on",
+}
+
+
+@transaction.atomic
+def advance_development(
+    *,
+    user,
+    case,
+    to: str,
+    on: dt.date,
+    contacts: list[PartyMember] | None = None,
+    training_hours: int | None = None,
+    political_review_done: bool | None = None,
+    note: str = "",
+):
+    """Record the next step of a case. A step out of order, before its period has passed or
+    with a condition missing is refused with every reason and the date it becomes possible."""
+    from . import development
+    from .models import DevelopmentCase, DevelopmentStep, MemberStatus
+
+    case = (
+        DevelopmentCase.objects.select_for_update()
+        .select_related("officer__unit", "branch__unit")
+        .get(pk=case.pk)
+    )
+    _require(user, "party.change_partymember", case.branch)
+    if on > timezone.localdate():
+        raise ValidationError({"on": ["日期不能晚于今天。"]})
+    to = development.Stage(to)
+    changes = {}
+    if contacts is not None:
+        strangers = [c.officer.name for c in contacts if c.organization_id != case.branch_id]
+        if strangers:
+            raise ValidationError(
+                {"contacts": [f"培养联系人须为本支部党员:{'、'.join(strangers)}"]}
+            )
+        changes["contact_persons"] = len(contacts)
+    if training_hours is not None:
+        changes["training_hours_as_candidate"] = training_hours
+    if political_review_done is not None:
+        changes["political_review_done"] = political_review_done
+    facts = case_facts(case, **changes)
+    _refuse(development.check_step(facts, to, on))
+    before = snapshot(case)
+    if contacts is not None:
+        case.contacts.set(contacts)
+    if training_hours is not None:
+        case.training_hours = training_hours
+    if political_review_done is not None:
+        case.political_review_done = political_review_done
+    case.stage = to
+    if to in _STAGE_DATE:
+        setattr(case, _STAGE_DATE[to], on)
+    case.save()
+    DevelopmentStep.objects.create(case=case, stage=to, on=on, note=note, recorded_by=user)
+    from tongxin.org.services import record_party_status
+
+    if to == development.Stage.PROBATIONARY:
+        PartyMember.objects.create(
+            officer=case.officer,
+            organization=case.branch,
+            status=MemberStatus.PROBATIONARY,
+            joined_on=on,
+        )
+        record_party_status(
+            actor=user, officer=case.officer, party_status="probationary", reason="接收为预备党员"
+        )
+    elif to == development.Stage.FULL:
+        PartyMember.objects.filter(officer=case.officer).update(
+            status=MemberStatus.FULL, full_on=on
+        )
+        record_party_status(
+            actor=user, officer=case.officer, party_status="member", reason="预备党员转正"
+        )
+    record(
+        actor=user,
+        action="party.development.step",
+        obj=case,
+        unit=case.branch.unit,
+        before=before,
+        after=snapshot(case),
+        summary=f"{case.officer.name}:{to.label}({on:%Y-%m-%d})",
+    )
+    return case
+
+
+# --- transfer of membership (组织关系转接) -------------------------------------------------------
+
+
+@transaction.atomic
+def issue_transfer(
+    *,
+    user,
+    member: PartyMember,
+    to_branch: PartyOrganization,
+    letter_number: str,
+    valid_days: int = 30,
+    note: str = "",
+):
+    """The sending branch issues a letter; the member stays in it until the receiver accepts."""
+    from .models import MembershipTransfer
+
+    member = (
+        PartyMember.objects.select_for_update()
+        .select_related("organization__unit")
+        .get(pk=member.pk)
+    )
+    _require(user, "party.change_partymember", member.organization)
+    errors = {}
+    if to_branch.kind != OrgKind.BRANCH:
+        errors["to_branch"] = ["组织关系只能转入党支部。"]
+    elif to_branch.pk == member.organization_id:
+        errors["to_branch"] = ["转入支部不能与当前支部相同。"]
+    if not 1 <= valid_days <= 90:
+        errors["valid_days"] = ["介绍信有效期须为1至90天。"]
+    if MembershipTransfer.objects.filter(member=member, status="pending").exists():
+        errors["member"] = ["该党员已有尚未办结的转接,请先办结或撤销。"]
+    if MembershipTransfer.objects.filter(letter_number=letter_number).exists():
+        errors["letter_number"] = ["介绍信编号已存在。"]
+    if errors:
+        raise ValidationError(errors)
+    today = timezone.localdate()
+    transfer = MembershipTransfer.objects.create(
+        member=member,
+        from_branch=member.organization,
+        to_branch=to_branch,
+        letter_number=letter_number,
+        issued_on=today,
+        valid_until=today + dt.timedelta(days=valid_days),
+        note=note,
+        issued_by=user,
+    )
+    record(
+        actor=user,
+        action="party.transfer.issue",
+        obj=transfer,
+        unit=member.organization.unit,
+        summary=f"{member.officer.name} 组织关系转往 {to_branch.name}(介绍信 {letter_number})",
+    )
+    return transfer
+
+
+@transaction.atomic
+def decide_transfer(*, user, transfer, accept: bool, note: str = ""):
+    """The receiving branch accepts (the member moves) or returns the letter."""
+    from .models import MembershipTransfer, TransferStatus
+
+    transfer = (
+        MembershipTransfer.objects.select_for_update()
+        .select_related("member", "to_branch__unit")
+        .get(pk=transfer.pk)
+    )
+    _require(user, "party.change_partymember", transfer.to_branch)
+    if transfer.status != TransferStatus.PENDING:
+        raise ValidationError("该转接已办结,不能重复办理。", code="decided")
+    today = timezone.localdate()
+    if accept and today > transfer.valid_until:
+        raise ValidationError(
+            f"介绍信已于{transfer.valid_until:%Y年%m月%d日}过期,请转出支部重新开具。",
+            code="expired",
+        )
+    transfer.status = TransferStatus.ACCEPTED if accept else TransferStatus.REJECTED
+    transfer.decided_on, transfer.decided_by, transfer.note = today, user, note or transfer.note
+    transfer.save()
+    if accept:
+        # The member leaves the old branch wholly: its group, mentor, seats and mentees.
+        PartyMember.objects.filter(pk=transfer.member_id).update(
+            organization=transfer.to_branch, group=None, mentor=None
+        )
+        PartyMember.objects.filter(mentor_id=transfer.member_id).update(mentor=None)
+        transfer.member.seats.filter(
+            organization=transfer.from_branch, ended_on__isnull=True
+        ).update(ended_on=today)
+    record(
+        actor=user,
+        action="party.transfer.accept" if accept else "party.transfer.reject",
+        obj=transfer,
+        unit=transfer.to_branch.unit,
+        summary=f"{'接收' if accept else '退回'}组织关系(介绍信 {transfer.letter_number})",
+    )
+    return transfer
