@@ -485,3 +485,38 @@ class MembershipTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.from_branch} → {self.to_branch}"
+
+
+class MinutesFlag(models.Model):
+    """Two records whose minutes are near-duplicates: one was likely copied from the other.
+    Flagged for the secretary of the organisation above, who reviews it."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("被标记记录"), on_delete=models.CASCADE, related_name="copy_flags"
+    )
+    similar_to = models.ForeignKey(
+        Activity, verbose_name=_("相似记录"), on_delete=models.CASCADE, related_name="+"
+    )
+    similarity = models.FloatField(_("相似度"))
+    same_org = models.BooleanField(_("同一组织"))
+    detected_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    review_note = models.CharField(_("核查意见"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("会议记录雷同")
+        verbose_name_plural = _("会议记录雷同")
+        ordering = ["-similarity", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "similar_to"], name="party_flag_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} ≈ {self.similar_to_id} ({self.similarity:.0%})"

@@ -809,3 +809,100 @@ def decide_transfer(*, user, transfer, accept: bool, note: str = ""):
         summary=f"{'接收' if accept else '退回'}组织关系(介绍信 {transfer.letter_number})",
     )
     return transfer
+
+
+# --- copy-paste detection of minutes -------------------------------------------------------------
+
+
+def _secretary_above(organization: PartyOrganization):
+    """The login of the secretary of the organisation above, if there is one."""
+    from django.contrib.auth import get_user_model
+
+    parent = organization.parent
+    if parent is None:
+        return []
+    officer_ids = (
+        selectors.seats_active_on(parent, timezone.localdate())
+        .filter(post=CommitteePost.SECRETARY)
+        .values("member__officer_id")
+    )
+    return list(get_user_model().objects.filter(officer_id__in=officer_ids, is_active=True))
+
+
+@transaction.atomic
+def detect_copied_minutes(*, start: dt.date, end: dt.date, threshold: float | None = None) -> int:
+    """Flag records in ``[start, end]`` whose minutes nearly repeat another record's (the
+    later one is flagged against the earlier); notify the secretary above. Returns the number
+    of new flags. Runs for the whole province (a background job, no user)."""
+    from tongxin.web.models import NotificationLevel
+    from tongxin.web.services import notify
+
+    from . import similarity
+    from .models import MinutesFlag
+
+    rows = list(
+        Activity.objects.filter(held_on__range=(start, end))
+        .exclude(minutes="")
+        .values_list("pk", "organization_id", "minutes", "held_on")
+    )
+    held = {pk: (held_on, pk) for pk, _, _, held_on in rows}
+    matches = similarity.find_near_duplicates(
+        (similarity.Document(pk, org_id, text) for pk, org_id, text, _ in rows),
+        threshold=threshold or similarity.DEFAULT_THRESHOLD,
+    )
+    existing = set(MinutesFlag.objects.values_list("activity_id", "similar_to_id"))
+    new_flags = []
+    for match in matches:
+        later, earlier = sorted((match.a_id, match.b_id), key=held.__getitem__, reverse=True)
+        if (later, earlier) in existing:
+            continue
+        new_flags.append(
+            MinutesFlag(
+                activity_id=later,
+                similar_to_id=earlier,
+                similarity=match.similarity,
+                same_org=match.same_org,
+            )
+        )
+    MinutesFlag.objects.bulk_create(new_flags)
+    flagged = Activity.objects.select_related("organization__parent").in_bulk(
+        [f.activity_id for f in new_flags]
+    )
+    for flag in new_flags:
+        activity = flagged[flag.activity_id]
+        notify(
+            recipients=_secretary_above(activity.organization),
+            title=f"会议记录疑似雷同:{activity.organization.name}",
+            body=(
+                f"{activity.held_on:%Y-%m-%d}“{activity.topic}”的会议记录与另一份记录"
+                f"相似度 {flag.similarity:.0%},请核查。"
+            ),
+            link=f"/party/activities/{activity.pk}/",
+            level=NotificationLevel.WARNING,
+        )
+    return len(new_flags)
+
+
+@transaction.atomic
+def review_minutes_flag(*, user, flag, note: str):
+    """The secretary above records what the check found."""
+    from .models import MinutesFlag
+
+    flag = (
+        MinutesFlag.objects.select_for_update()
+        .select_related("activity__organization__unit")
+        .get(pk=flag.pk)
+    )
+    _require(user, "party.change_activity", flag.activity.organization)
+    if not note.strip():
+        raise ValidationError({"review_note": ["请填写核查意见。"]})
+    flag.reviewed_by, flag.reviewed_at, flag.review_note = user, timezone.now(), note.strip()
+    flag.save()
+    record(
+        actor=user,
+        action="party.minutes.review",
+        obj=flag.activity,
+        unit=flag.activity.organization.unit,
+        summary=f"核查雷同会议记录:{note.strip()[:80]}",
+    )
+    return flag

@@ -1,0 +1,18 @@
+"""Background jobs of the party app (Celery; in process when no broker is configured)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="party.detect_copied_minutes")
+def detect_copied_minutes(start: str, end: str) -> dict:
+    """Compare every record's minutes in ``[start, end]`` (ISO dates) and flag near-copies."""
+    found = services.detect_copied_minutes(
+        start=dt.date.fromisoformat(start), end=dt.date.fromisoformat(end)
+    )
+    return {"flags": found}
