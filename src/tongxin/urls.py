@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("tongxin.web.urls")),
     path("org/", include("tongxin.org.urls")),
     path("audit/", include("tongxin.audit.urls")),
+    path("party/", include("tongxin.party.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/me/", MeView.as_view(), name="api-me"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

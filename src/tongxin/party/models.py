@@ -520,3 +520,115 @@ class MinutesFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id} ≈ {self.similar_to_id} ({self.similarity:.0%})"
+
+
+class Checklist(models.Model):
+    """A standardisation checklist set by the bureau: "五个基本", "七个体系", "九个规范"."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    description = models.TextField(_("说明"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("规范化建设清单")
+        verbose_name_plural = _("规范化建设清单")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChecklistItem(models.Model):
+    checklist = models.ForeignKey(
+        Checklist, verbose_name=_("清单"), on_delete=models.CASCADE, related_name="items"
+    )
+    title = models.CharField(_("项目"), max_length=200)
+    weight = models.DecimalField(_("权重(分值)"), max_digits=5, decimal_places=1)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("清单项目")
+        verbose_name_plural = _("清单项目")
+        ordering = ["checklist", "sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BranchAssessment(models.Model):
+    """A branch's yearly assessment against the checklists; the total is the weighted sum."""
+
+    branch = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("党支部"),
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    total = models.DecimalField(_("总分"), max_digits=6, decimal_places=2, default=0)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assessed_on = models.DateField(_("评定日期"))
+
+    class Meta:
+        verbose_name = _("支部规范化评定")
+        verbose_name_plural = _("支部规范化评定")
+        ordering = ["-year", "-total"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "year"], name="party_assessment_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch} {self.year}"
+
+
+class AssessmentScore(models.Model):
+    """One item's score: the share of its weight earned (0–100%) and the evidence for it."""
+
+    assessment = models.ForeignKey(
+        BranchAssessment, verbose_name=_("评定"), on_delete=models.CASCADE, related_name="scores"
+    )
+    item = models.ForeignKey(
+        ChecklistItem, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="+"
+    )
+    percent = models.PositiveSmallIntegerField(_("得分率(%)"))
+    evidence = models.TextField(_("佐证材料"))
+
+    class Meta:
+        verbose_name = _("项目得分")
+        verbose_name_plural = _("项目得分")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item"], name="party_score_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.percent}%"
+
+
+class Observation(models.Model):
+    """现场观摩: every quarter the bureau's organs watch one branch's themed party day."""
+
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("观摩的主题党日"),
+        on_delete=models.PROTECT,
+        related_name="observations",
+    )
+    quarter = models.CharField(_("季度"), max_length=7)  # "2023Q4"
+    observers = models.CharField(_("观摩人员"), max_length=300)
+    comments = models.TextField(_("点评意见"))
+    score = models.DecimalField(_("评分"), max_digits=5, decimal_places=1)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("现场观摩")
+        verbose_name_plural = _("现场观摩")
+        ordering = ["-quarter"]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.activity}"

@@ -260,3 +260,17 @@ def mentoring_coverage(user, *, root: PartyOrganization | None) -> list[dict]:
         {**row, "coverage": row["mentored"] / row["total"] if row["total"] else None}
         for row in rows
     ]
+
+
+def standardisation_ranking(user, *, year: int, root: PartyOrganization | None = None):
+    """Branches ranked by their assessment total for ``year``, pilots marked."""
+    from .models import BranchAssessment
+
+    qs = scope.scoped(
+        BranchAssessment.objects.filter(year=year).select_related("branch__unit"),
+        user,
+        "branch__unit__path",
+    )
+    if root is not None:
+        qs = qs.filter(path_q("branch__path", root.path))
+    return list(qs.order_by("-total", "branch__path"))

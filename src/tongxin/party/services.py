@@ -906,3 +906,100 @@ def review_minutes_flag(*, user, flag, note: str):
         summary=f"核查雷同会议记录:{note.strip()[:80]}",
     )
     return flag
+
+
+# --- branch standardisation ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def assess_branch(
+    *, user, branch: PartyOrganization, year: int, scores: dict[int, tuple[int, str]]
+):
+    """Record (or redo) a branch's yearly assessment: ``scores`` maps every active checklist
+    item to (percent earned, evidence). Every item needs a score and evidence."""
+    from decimal import Decimal
+
+    from .models import AssessmentScore, BranchAssessment, ChecklistItem
+
+    _require(user, "party.change_partyorganization", branch)
+    items = {i.pk: i for i in ChecklistItem.objects.filter(checklist__is_active=True)}
+    errors = []
+    if branch.kind != OrgKind.BRANCH:
+        errors.append("规范化建设评定的对象是党支部。")
+    if year > timezone.localdate().year:
+        errors.append("不能评定未来年度。")
+    for item_id, item in items.items():
+        if item_id not in scores:
+            errors.append(f"“{item.title}”未评分。")
+            continue
+        percent, evidence = scores[item_id]
+        if not 0 <= percent <= 100:
+            errors.append(f"“{item.title}”的得分率须在0到100之间。")
+        if not evidence.strip():
+            errors.append(f"“{item.title}”须填写佐证材料。")
+    unknown = set(scores) - set(items)
+    if unknown:
+        errors.append("评分中含有不在清单内的项目。")
+    if errors:
+        raise ValidationError({"scores": errors})
+    total = sum((items[i].weight * Decimal(p) / 100 for i, (p, _) in scores.items()), Decimal(0))
+    assessment, _ = BranchAssessment.objects.update_or_create(
+        branch=branch,
+        year=year,
+        defaults={"total": total, "assessed_by": user, "assessed_on": timezone.localdate()},
+    )
+    assessment.scores.all().delete()
+    AssessmentScore.objects.bulk_create(
+        AssessmentScore(assessment=assessment, item_id=i, percent=p, evidence=e.strip())
+        for i, (p, e) in scores.items()
+    )
+    record(
+        actor=user,
+        action="party.standardisation.assess",
+        obj=assessment,
+        unit=branch.unit,
+        summary=f"{branch.name} {year}年规范化建设评定:{total:.1f}分",
+    )
+    return assessment
+
+
+@transaction.atomic
+def record_observation(*, user, activity: Activity, observers: str, comments: str, score):
+    """Record the quarter's on-site observation (现场观摩) of a themed party day."""
+    from decimal import Decimal, InvalidOperation
+
+    from .models import Observation
+
+    _require(user, "party.change_partyorganization", activity.organization)
+    errors: dict[str, list[str]] = {}
+    if activity.kind != ActivityKind.THEMED_DAY:
+        errors["activity"] = ["现场观摩的对象是主题党日。"]
+    try:
+        score = Decimal(str(score))
+        if not 0 <= score <= 100:
+            errors["score"] = ["评分须在0到100之间。"]
+    except InvalidOperation:
+        errors["score"] = ["评分须为数字。"]
+    if not comments.strip():
+        errors["comments"] = ["请填写点评意见。"]
+    quarter = f"{activity.held_on.year}Q{(activity.held_on.month - 1) // 3 + 1}"
+    if Observation.objects.filter(quarter=quarter).exists():
+        errors.setdefault("activity", []).append(f"{quarter}已安排现场观摩,每季度一次。")
+    if errors:
+        raise ValidationError(errors)
+    observation = Observation.objects.create(
+        activity=activity,
+        quarter=quarter,
+        observers=observers.strip(),
+        comments=comments.strip(),
+        score=score,
+        recorded_by=user,
+    )
+    record(
+        actor=user,
+        action="party.observation.create",
+        obj=activity,
+        unit=activity.organization.unit,
+        summary=f"{quarter}现场观摩 {activity.organization.name}:{score}分",
+    )
+    return observation

@@ -35,6 +35,17 @@ NAVIGATION: tuple[NavSection, ...] = (
         ),
     ),
     NavSection(
+        gettext_noop("智慧党建"),
+        (
+            NavItem(gettext_noop("党建首页"), "party:home", ("party.view_partyorganization",)),
+            NavItem(gettext_noop("我的党建"), "party:me", ()),
+            NavItem(gettext_noop("组织生活"), "party:activity-list", ("party.view_activity",)),
+            NavItem(gettext_noop("党员"), "party:member-list", ("party.view_partymember",)),
+            NavItem(gettext_noop("组织生活达标"), "party:compliance", ("party.view_activity",)),
+            NavItem(gettext_noop("党建统计"), "party:statistics", ("party.view_party_statistics",)),
+        ),
+    ),
+    NavSection(
         gettext_noop("审计"),
         (NavItem(gettext_noop("审计日志"), "audit:entry-list", ("audit.view_auditentry",)),),
     ),
