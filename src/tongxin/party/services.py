@@ -473,7 +473,8 @@ def record_dues_payment(
 
 @transaction.atomic
 def close_dues_month(*, user, committee: PartyOrganization, month: dt.date):
-    """Close a month's ledger for a committee: later payments for it are refused."""
+    """Close a committee's ledger through ``month``: payments for it and every month before
+    it are refused from now on (the books are closed in order)."""
     from . import dues
     from .models import DuesClosing
 
