@@ -10,6 +10,7 @@ tongxin manage <django command> [...]
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import time
@@ -136,7 +137,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         if root is None:
             print(f"错误: 单位代码 {args.unit} 不存在或没有党组织。", file=sys.stderr)
             return 2
-    figures = figures_with_change(user, root=root, year=args.year)
+    figures = figures_with_change(user, root=root, year=args.year, today=dt.date.today())
     if args.json:
         print(
             json.dumps(

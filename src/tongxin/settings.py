@@ -257,6 +257,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PartyOrganizationKindEnum": "tongxin.party.compliance.OrgKind",
+        "ActivityKindEnum": "tongxin.party.compliance.ActivityKind",
+    },
 }
 
 # Background jobs: Celery with Redis when REDIS_URL is set, otherwise in process.

@@ -8,12 +8,26 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from tongxin.org.api import OfficerViewSet, UnitViewSet
+from tongxin.party.api import (
+    ActivityViewSet,
+    PartyComplianceViewSet,
+    PartyMemberViewSet,
+    PartyMeViewSet,
+    PartyOrganizationViewSet,
+    PartyStatisticsViewSet,
+)
 from tongxin.web.api import MeView, NotificationViewSet
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
 router.register("officers", OfficerViewSet, basename="officer")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("party/organizations", PartyOrganizationViewSet, basename="party-organization")
+router.register("party/members", PartyMemberViewSet, basename="party-member")
+router.register("party/activities", ActivityViewSet, basename="party-activity")
+router.register("party/me", PartyMeViewSet, basename="party-me")
+router.register("party/compliance", PartyComplianceViewSet, basename="party-compliance")
+router.register("party/statistics", PartyStatisticsViewSet, basename="party-statistics")
 
 urlpatterns = [
     path("", include("tongxin.web.urls")),

@@ -519,14 +519,30 @@ def demo_site(transactional_db, live_server):
     return {"url": live_server.url, "password": DEMO_PASSWORD}
 
 
+PARTY_VIEWER = ["党建首页", "我的党建", "组织生活", "党员", "组织生活达标", "党建统计"]
+
+
 @pytest.mark.parametrize(
     ("username", "expected"),
     [
-        ("admin", {"组织机构": ["单位", "民警", "导入", "账号与权限"], "审计": ["审计日志"]}),
-        ("hongshan_admin", {"组织机构": ["单位", "民警", "导入"], "审计": ["审计日志"]}),
-        ("inspector", {"组织机构": ["单位", "民警"], "审计": ["审计日志"]}),
-        ("wuxue", {"组织机构": ["单位"]}),
-        ("member", {}),
+        (
+            "admin",
+            {
+                "组织机构": ["单位", "民警", "导入", "账号与权限"],
+                "智慧党建": PARTY_VIEWER,
+                "审计": ["审计日志"],
+            },
+        ),
+        (
+            "hongshan_admin",
+            {"组织机构": ["单位", "民警", "导入"], "智慧党建": PARTY_VIEWER, "审计": ["审计日志"]},
+        ),
+        (
+            "inspector",
+            {"组织机构": ["单位", "民警"], "智慧党建": PARTY_VIEWER, "审计": ["审计日志"]},
+        ),
+        ("wuxue", {"组织机构": ["单位"], "智慧党建": ["我的党建"]}),
+        ("member", {"智慧党建": ["我的党建"]}),
     ],
 )
 def test_demo_users_see_the_navigation_of_their_role(desktop, demo_site, username, expected):

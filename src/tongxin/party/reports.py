@@ -226,11 +226,23 @@ def year_on_year(current: float | None, previous: float | None) -> float | None:
     return (current - previous) / previous
 
 
-def figures_with_change(user, *, root, year: int) -> dict[str, dict]:
-    """Each figure of ``year`` with the previous year's and the change between them."""
-    this = party_figures(user, root=root, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
+def _same_day_a_year_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def figures_with_change(user, *, root, year: int, today: dt.date | None = None) -> dict:
+    """Each figure of ``year`` with the previous year's and the change between them. For the
+    year in progress both sides run to the same day (1 January to ``today``, and the same
+    span a year before), so the change compares like with like."""
+    end = dt.date(year, 12, 31)
+    if today is not None and today.year == year:
+        end = today
+    this = party_figures(user, root=root, start=dt.date(year, 1, 1), end=end)
     last = party_figures(
-        user, root=root, start=dt.date(year - 1, 1, 1), end=dt.date(year - 1, 12, 31)
+        user, root=root, start=dt.date(year - 1, 1, 1), end=_same_day_a_year_before(end)
     )
     return {
         name: {
@@ -274,3 +286,30 @@ def standardisation_ranking(user, *, year: int, root: PartyOrganization | None =
     if root is not None:
         qs = qs.filter(path_q("branch__path", root.path))
     return list(qs.order_by("-total", "branch__path"))
+
+
+def monthly_activity_counts(
+    user, *, root: PartyOrganization | None, year: int, kinds
+) -> dict[int, list[int]]:
+    """Activities of ``kinds`` per month (index 0 = January) for ``year`` and the year
+    before, keyed by year: one grouped query."""
+    from django.db.models.functions import ExtractMonth, ExtractYear
+
+    orgs = scope.scoped(PartyOrganization.objects.all(), user, "unit__path")
+    if root is not None:
+        orgs = orgs.filter(path_q("path", root.path))
+    rows = (
+        Activity.objects.filter(
+            organization__in=orgs,
+            kind__in=list(kinds),
+            held_on__range=(dt.date(year - 1, 1, 1), dt.date(year, 12, 31)),
+        )
+        .annotate(y=ExtractYear("held_on"), m=ExtractMonth("held_on"))
+        .values("y", "m")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {year - 1: [0] * 12, year: [0] * 12}
+    for row in rows:
+        counts[row["y"]][row["m"] - 1] = row["n"]
+    return counts

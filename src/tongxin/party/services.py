@@ -164,17 +164,29 @@ def _validate(
 
 
 def _write_attendance(activity: Activity, expected: dict, presences: list[Presence]) -> None:
+    """Replace the attendance rows; a check-in time survives while the member stays present."""
     given = {p.member_id: p for p in presences}
-    activity.attendance.all().delete()
-    Attendance.objects.bulk_create(
-        Attendance(
-            activity=activity,
-            member_id=member_id,
-            status=given[member_id].status if member_id in given else AttendanceStatus.ABSENT,
-            reason=given[member_id].reason.strip() if member_id in given else "",
+    checked_in = dict(
+        activity.attendance.filter(checked_in_at__isnull=False).values_list(
+            "member_id", "checked_in_at"
         )
-        for member_id in expected
     )
+    activity.attendance.all().delete()
+    rows = []
+    for member_id in expected:
+        status = given[member_id].status if member_id in given else AttendanceStatus.ABSENT
+        rows.append(
+            Attendance(
+                activity=activity,
+                member_id=member_id,
+                status=status,
+                reason=given[member_id].reason.strip() if member_id in given else "",
+                checked_in_at=(
+                    checked_in.get(member_id) if status == AttendanceStatus.PRESENT else None
+                ),
+            )
+        )
+    Attendance.objects.bulk_create(rows)
     _refresh_counts(activity)
 
 
