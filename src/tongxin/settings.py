@@ -258,8 +258,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "PartyOrganizationKindEnum": "tongxin.party.compliance.OrgKind",
-        "ActivityKindEnum": "tongxin.party.compliance.ActivityKind",
+        # (value, label) lists: an Enum class would be hashed by member names and not match.
+        "PartyOrganizationKindEnum": "tongxin.party.models.ORG_KIND_CHOICES",
+        "ActivityKindEnum": "tongxin.party.models.ACTIVITY_KIND_CHOICES",
+        "UnitKindEnum": "tongxin.org.models.UnitKind",
     },
 }
 

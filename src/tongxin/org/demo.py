@@ -671,7 +671,9 @@ def _plan_party(rng: random.Random, officers: list[OfficerPlan], province: bool)
     chosen = _weighted_sample(
         rng,
         [0.5 + 0.04 * max(_age(officers[i].birth_date) - 22, 0) for i in rest],
-        target - len(leaders),
+        # The small demo tree has nearly as many leaders as its share of members: take
+        # about half of the others too, so branches are big enough to have committees.
+        max(target - len(leaders), 0 if province else round(0.45 * len(rest))),
     )
     members = leaders | {rest[i] for i in chosen}
     young_members = sorted(

@@ -24,6 +24,7 @@ from tongxin.org.tree import path_q
 
 from . import member_selectors, reports, selectors, services
 from .models import (
+    ACTIVITY_KIND_CHOICES,
     Activity,
     AttendanceStatus,
     MemberStatus,
@@ -262,7 +263,7 @@ class PresenceSerializer(serializers.Serializer):
 
 
 class _ActivityFieldsSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[])
+    kind = serializers.ChoiceField(choices=ACTIVITY_KIND_CHOICES)
     held_on = serializers.DateField()
     topic = serializers.CharField(max_length=200)
     host = serializers.PrimaryKeyRelatedField(
@@ -278,7 +279,6 @@ class _ActivityFieldsSerializer(serializers.Serializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = Activity._meta.get_field("kind").choices
         request = self.context.get("request")
         if request is not None:
             self.fields["host"].queryset = selectors.members_for(request.user)

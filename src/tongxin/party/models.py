@@ -26,12 +26,16 @@ def _choices(enum) -> list[tuple[str, str]]:
     return [(member.value, member.label) for member in enum]
 
 
+ORG_KIND_CHOICES = _choices(OrgKind)
+ACTIVITY_KIND_CHOICES = _choices(ActivityKind)
+
+
 class PartyOrganization(PathNode):
     """党委 → 党总支 → 党支部 → 党小组, each attached to one administrative unit."""
 
     code = models.CharField(_("组织代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=120)
-    kind = models.CharField(_("类别"), max_length=20, choices=_choices(OrgKind))
+    kind = models.CharField(_("类别"), max_length=20, choices=ORG_KIND_CHOICES)
     unit = models.ForeignKey(
         Unit, verbose_name=_("所在单位"), on_delete=models.PROTECT, related_name="party_orgs"
     )
@@ -155,7 +159,7 @@ class Activity(models.Model):
         on_delete=models.PROTECT,
         related_name="activities",
     )
-    kind = models.CharField(_("类型"), max_length=24, choices=_choices(ActivityKind))
+    kind = models.CharField(_("类型"), max_length=24, choices=ACTIVITY_KIND_CHOICES)
     held_on = models.DateField(_("日期"))
     starts_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -264,8 +268,8 @@ class ActivityAttachment(models.Model):
 class RequirementSetting(models.Model):
     """The bureau's configured frequency of one kind of organisational life."""
 
-    kind = models.CharField(_("活动类型"), max_length=24, choices=_choices(ActivityKind))
-    org_kind = models.CharField(_("组织类别"), max_length=20, choices=_choices(OrgKind))
+    kind = models.CharField(_("活动类型"), max_length=24, choices=ACTIVITY_KIND_CHOICES)
+    org_kind = models.CharField(_("组织类别"), max_length=20, choices=ORG_KIND_CHOICES)
     frequency = models.CharField(_("频次"), max_length=12, choices=_choices(Frequency))
     minimum = models.PositiveSmallIntegerField(_("每期至少次数"), default=1)
     needs_committee = models.BooleanField(_("仅设支委会的组织"), default=False)
