@@ -11,70 +11,19 @@ every officer. Prints figures only; it asserts nothing about time.
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from common import reinsert_sample, setup_django
+
 SAMPLE = 2_000
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _setup(workdir: Path) -> None:
-    os.environ["TONGXIN_VAR_DIR"] = str(workdir)
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tongxin.settings"
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def _insert_sample(*, bulk: bool) -> float:
-    """Delete ``SAMPLE`` officers and insert the same rows again; undo it all afterwards.
-
-    The rows are removed with raw SQL so that no other app's references are touched: every
-    foreign key is deferred to the commit, which never comes.
-    """
-    from django.db import connection, transaction
-
-    from tongxin.org.models import Officer
-
-    table = Officer._meta.db_table
-    fields = [f.attname for f in Officer._meta.concrete_fields if f.attname != "id"]
-    rows = list(Officer.objects.order_by("-id").values("id", *fields)[:SAMPLE])
-    seconds = 0.0
-    try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                marks = ", ".join(["%s"] * len(rows))
-                cursor.execute(
-                    f"DELETE FROM {table} WHERE id IN ({marks})", [r["id"] for r in rows]
-                )
-            officers = [{k: v for k, v in row.items() if k != "id"} for row in rows]
-            started = time.perf_counter()
-            if bulk:
-                Officer.objects.bulk_create([Officer(**o) for o in officers], batch_size=2000)
-            else:
-                for officer in officers:
-                    Officer.objects.create(**officer)
-            seconds = time.perf_counter() - started
-            raise _Rollback
-    except _Rollback:
-        pass
-    return seconds
 
 
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="tongxin-bench-") as tmp:
-        _setup(Path(tmp))
+        setup_django(Path(tmp))
         from tongxin import seeding
         from tongxin.org.models import Officer, Unit
 
@@ -85,8 +34,10 @@ def main() -> int:
         phases = ctx.data["timings"]
         units, officers = Unit.objects.count(), Officer.objects.count()
 
-        per_row = _insert_sample(bulk=False)
-        bulk_sample = _insert_sample(bulk=True)
+        from tongxin.org.models import Officer
+
+        per_row = reinsert_sample(Officer, sample=SAMPLE, bulk=False)
+        bulk_sample = reinsert_sample(Officer, sample=SAMPLE, bulk=True, batch_size=2000)
         per_row_all = per_row / SAMPLE * officers
 
         print(f"province seed on SQLite ({units:,} units, {officers:,} officers)\n")

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from common import reinsert_sample, setup_django
 
 SAMPLE = 2_000
 SEED_FIGURES_2023 = {
@@ -33,58 +34,6 @@ SEED_FIGURES_2023 = {
 }
 
 
-class _Rollback(Exception):
-    pass
-
-
-def _setup(workdir: Path) -> None:
-    os.environ["TONGXIN_VAR_DIR"] = str(workdir)
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tongxin.settings"
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def _insert_sample(*, bulk: bool) -> float:
-    """Delete ``SAMPLE`` activities and insert the same rows again; undo it all afterwards.
-
-    The rows are removed with raw SQL so that nothing referencing them is touched: foreign
-    keys are checked at the commit, which never comes.
-    """
-    from django.db import connection, transaction
-
-    from tongxin.party.models import Activity
-
-    table = Activity._meta.db_table
-    fields = [f.attname for f in Activity._meta.concrete_fields if f.attname != "id"]
-    rows = list(Activity.objects.order_by("-id").values("id", *fields)[:SAMPLE])
-    seconds = 0.0
-    try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                marks = ", ".join(["%s"] * len(rows))
-                cursor.execute(
-                    f"DELETE FROM {table} WHERE id IN ({marks})", [r["id"] for r in rows]
-                )
-            activities = [{k: v for k, v in row.items() if k != "id"} for row in rows]
-            started = time.perf_counter()
-            if bulk:
-                Activity.objects.bulk_create([Activity(**a) for a in activities], batch_size=5000)
-            else:
-                for activity in activities:
-                    Activity.objects.create(**activity)
-            seconds = time.perf_counter() - started
-            raise _Rollback
-    except _Rollback:
-        pass
-    return seconds
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=("province", "demo"), default="province")
@@ -93,7 +42,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tongxin-bench-") as tmp:
-        _setup(Path(tmp))
+        setup_django(Path(tmp))
         from django.db.models import Count
 
         from tongxin import seeding
@@ -158,8 +107,10 @@ def main() -> int:
         print("\n2022 for comparison:", {**by_2022, "三会一课": three_2022})
 
         activities = counts["party.activities"]
-        per_row = _insert_sample(bulk=False)
-        bulk_sample = _insert_sample(bulk=True)
+        from tongxin.party.models import Activity
+
+        per_row = reinsert_sample(Activity, sample=SAMPLE, bulk=False)
+        bulk_sample = reinsert_sample(Activity, sample=SAMPLE, bulk=True, batch_size=5000)
         per_row_all = per_row / SAMPLE * activities
         print()
         print(
