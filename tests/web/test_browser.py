@@ -10,6 +10,7 @@ Screenshots of the home page and the phone view land in ``var/screenshots/``.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -553,3 +554,80 @@ def test_demo_users_see_the_navigation_of_their_role(desktop, demo_site, usernam
     sections.pop("接口", None)  # the API documentation is open to every signed-in user
     assert sections == expected
     watch.assert_clean()
+
+
+# --- 智慧党建: a secretary records a meeting, a member checks in on a phone ------------------
+
+
+@pytest.fixture
+def party_site(transactional_db, live_server, roles, tree):
+    from tests.party.conftest import make_member, make_org, seat
+    from tongxin.party.models import CommitteePost, OrgKind
+
+    committee = make_org("DW-P01", "中共湖北省洪山监狱委员会", OrgKind.COMMITTEE, tree.prison_a)
+    branch = make_org(
+        "ZB-P01-D01", "洪山监狱一监区党支部", OrgKind.BRANCH, tree.district_a1, committee
+    )
+    members = [
+        make_member(tree.district_a1, name, branch)
+        for name in ("陈书记", "刘副书记", "杨委员", "黄党员")
+    ]
+    for member, post in zip(
+        members[:3],
+        (CommitteePost.SECRETARY, CommitteePost.DEPUTY, CommitteePost.MEMBER),
+        strict=True,
+    ):
+        seat(branch, member, post)
+    make_user("secretary", "branch_secretary", tree.district_a1, officer=members[0].officer)
+    make_user("member", "member", tree.district_a1, officer=members[3].officer)
+    return {"url": live_server.url, "branch": branch, "members": members}
+
+
+def test_secretary_records_a_meeting_and_a_member_checks_in(browser, party_site):
+    from django.utils import timezone
+
+    from tongxin.party.models import Activity, Attendance
+
+    context, page, watch = _open(browser)
+    login(page, party_site["url"], "secretary")
+    page.goto(f"{party_site['url']}{reverse('party:activity-create')}")
+    form = page.get_by_test_id("activity-form")
+    form.get_by_label("党组织").select_option(label="洪山监狱一监区党支部")
+    form.get_by_label("类型").select_option(label="主题党日")
+    now = timezone.localtime()
+    form.get_by_label("日期").fill(now.strftime("%Y-%m-%d"))
+    # htmx loads one attendance row per member of the branch
+    page.get_by_label("黄党员的出席情况").wait_for()
+    form.get_by_label("主题").fill("重温入党誓词 · 学习贯彻党的二十大精神")
+    start = (now - dt.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+    end = (now + dt.timedelta(minutes=85)).strftime("%Y-%m-%dT%H:%M")
+    page.locator("input[name=starts_at]").fill(start)
+    page.locator("input[name=ends_at]").fill(end)
+    page.get_by_label("杨委员的出席情况").select_option(label="请假")
+    page.get_by_label("杨委员的请假事由").fill("带班执勤")
+    page.get_by_label("黄党员的出席情况").select_option(label="缺席")
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存").click()
+    assert "应到 4 人,实到 2 人,请假 1 人" in page.get_by_test_id("counts").inner_text()
+    page.get_by_test_id("qr").locator("svg").wait_for()
+    checkin_url = page.locator("a.tx-mono").get_attribute("href")
+    _screenshot(page, "party-activity.png")
+    watch.assert_clean()
+    context.close()
+
+    context, phone_page, phone_watch = _open(
+        browser, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    login(phone_page, party_site["url"], "member")
+    phone_page.goto(checkin_url)
+    with phone_page.expect_navigation():
+        phone_page.get_by_role("button", name="确认签到").tap()
+    assert "签到成功" in phone_page.get_by_test_id("checkin-success").inner_text()
+    _screenshot(phone_page, "party-checkin.png")
+    phone_watch.assert_clean()
+    context.close()
+
+    activity = Activity.objects.get()
+    assert activity.present_count == 3
+    member = party_site["members"][3]
+    assert Attendance.objects.get(activity=activity, member=member).checked_in_at is not None
