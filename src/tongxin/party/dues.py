@@ -321,3 +321,10 @@ def check_payment(
         )
     if joined is not None and month < month_start(joined):
         raise DuesError(f"{format_month(month)}早于入党的月份({format_month(joined)}),无需交纳党费")
+
+
+def ledger_start(joined: date, paid_months: Iterable[date]) -> date:
+    """The month from which a member's dues are judged: the later of joining and the first
+    payment on record, so months before the ledger was kept in the system are not unpaid."""
+    paid = [month_start(m) for m in paid_months]
+    return max(month_start(joined), min(paid)) if paid else month_start(joined)

@@ -102,7 +102,7 @@ def dues_summary(member: PartyMember, today: dt.date) -> DuesSummary:
     since = max(dt.date(today.year, 1, 1), dues.month_start(member.joined_on))
     until = dues.last_completed_month(today)
     unpaid = dues.months_in_arrears(paid_months, since=since, until=until) if since <= until else []
-    ledger_start = max(member.joined_on, paid_months[0]) if paid_months else member.joined_on
+    ledger_start = dues.ledger_start(member.joined_on, paid_months)
     return DuesSummary(
         payments=this_year,
         paid_total=sum((row.amount_paid for row in this_year), Decimal(0)),

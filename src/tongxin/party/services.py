@@ -409,7 +409,7 @@ def assign_mentor(
 # --- dues --------------------------------------------------------------------------------------
 
 
-def _committee_of(organization: PartyOrganization) -> PartyOrganization | None:
+def committee_of(organization: PartyOrganization) -> PartyOrganization | None:
     """The nearest 党委 at or above ``organization`` (it keeps the dues ledger)."""
     return (
         PartyOrganization.objects.filter(
@@ -423,7 +423,7 @@ def _committee_of(organization: PartyOrganization) -> PartyOrganization | None:
 def dues_closed_through(organization: PartyOrganization):
     from .models import DuesClosing
 
-    committee = _committee_of(organization)
+    committee = committee_of(organization)
     if committee is None:
         return None
     return (
