@@ -1016,3 +1016,75 @@ def record_observation(*, user, activity: Activity, observers: str, comments: st
         summary=f"{quarter}现场观摩 {activity.organization.name}:{score}分",
     )
     return observation
+
+
+# --- reminders ----------------------------------------------------------------------------------
+
+
+def _active_secretaries(day: dt.date, org_ids) -> list[tuple[int, int]]:
+    """(organisation id, officer id) of each sitting secretary on ``day``: one query."""
+    from .models import CommitteeSeat
+
+    return list(
+        CommitteeSeat.objects.filter(
+            organization_id__in=org_ids, post=CommitteePost.SECRETARY, started_on__lte=day
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        .values_list("organization_id", "member__officer_id")
+    )
+
+
+def send_due_reminders(*, today: dt.date, within_days: int = 7) -> int:
+    """Tell each organisation's secretary (their login) which required activities of the
+    current periods are still to be held and fall due within ``within_days``. Run daily by a
+    scheduler; each item is reminded once."""
+    from django.contrib.auth import get_user_model
+
+    from tongxin.org.scope import WHOLE_PROVINCE
+    from tongxin.web.models import Notification, NotificationLevel
+    from tongxin.web.services import notify
+
+    from . import reports
+
+    report = reports.compliance_report(
+        WHOLE_PROVINCE,
+        root=None,
+        start=today,
+        end=today + dt.timedelta(days=within_days),
+        today=today,
+    )
+    due = compliance.due_reminders(report.statuses, today, within_days)
+    if not due:
+        return 0
+    secretaries = dict(_active_secretaries(today, {s.org_id for s in due}))
+    logins = {
+        user.officer_id: user
+        for user in get_user_model().objects.filter(
+            officer_id__in=secretaries.values(), is_active=True
+        )
+    }
+    # The title names the organisation, the requirement and the due date: one reminder each.
+    already = set(
+        Notification.objects.filter(
+            level=NotificationLevel.REMINDER, recipient__in=logins.values()
+        ).values_list("recipient_id", "title")
+    )
+    names = {o.pk: o.name for o in report.organizations}
+    sent = 0
+    for status in due:
+        user = logins.get(secretaries.get(status.org_id))
+        if user is None:
+            continue
+        title = f"{names[status.org_id]}:{status.requirement.label}将于{status.due_on:%m月%d日}到期"
+        if (user.pk, title) in already:
+            continue
+        notify(
+            recipients=[user],
+            title=title,
+            body=compliance.explain(status),
+            link=f"/party/orgs/{status.org_id}/",
+            level=NotificationLevel.REMINDER,
+        )
+        already.add((user.pk, title))
+        sent += 1
+    return sent

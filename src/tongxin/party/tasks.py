@@ -16,3 +16,11 @@ def detect_copied_minutes(start: str, end: str) -> dict:
         start=dt.date.fromisoformat(start), end=dt.date.fromisoformat(end)
     )
     return {"flags": found}
+
+
+@shared_task(name="party.send_due_reminders")
+def send_due_reminders() -> dict:
+    """Daily: remind secretaries of required activities falling due within a week."""
+    from django.utils import timezone
+
+    return {"sent": services.send_due_reminders(today=timezone.localdate())}
