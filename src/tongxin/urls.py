@@ -36,6 +36,7 @@ urlpatterns = [
     path("party/", include("tongxin.party.urls")),
     path("party/", include("tongxin.party.urls_membership")),
     path("party/", include("tongxin.party.urls_records")),
+    path("party/", include("tongxin.party.urls_config")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/me/", MeView.as_view(), name="api-me"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -33,9 +33,9 @@ from .models import (
 
 def requirements() -> tuple[compliance.Requirement, ...]:
     """The bureau's configured requirements; the rules' defaults until it configures any."""
-    rows = list(RequirementSetting.objects.filter(is_active=True))
-    if not rows:
+    if not RequirementSetting.objects.exists():
         return compliance.DEFAULT_REQUIREMENTS
+    rows = list(RequirementSetting.objects.filter(is_active=True))
     return tuple(
         compliance.Requirement(
             kind=row.kind,
