@@ -262,6 +262,9 @@ SPECTACULAR_SETTINGS = {
         "PartyOrganizationKindEnum": "tongxin.party.models.ORG_KIND_CHOICES",
         "ActivityKindEnum": "tongxin.party.models.ACTIVITY_KIND_CHOICES",
         "UnitKindEnum": "tongxin.org.models.UnitKind",
+        "StageEnum": "tongxin.party.models.STAGE_CHOICES",
+        "NotificationLevelEnum": "tongxin.web.models.NotificationLevel",
+        "StudyLevelEnum": "tongxin.party.models.StudyLevel",
     },
 }
 

@@ -16,6 +16,12 @@ from tongxin.party.api import (
     PartyOrganizationViewSet,
     PartyStatisticsViewSet,
 )
+from tongxin.party.api_records import (
+    DevelopmentCaseViewSet,
+    DuesPaymentViewSet,
+    MembershipTransferViewSet,
+    StudyRecordViewSet,
+)
 from tongxin.web.api import MeView, NotificationViewSet
 
 router = DefaultRouter()
@@ -28,6 +34,10 @@ router.register("party/activities", ActivityViewSet, basename="party-activity")
 router.register("party/me", PartyMeViewSet, basename="party-me")
 router.register("party/compliance", PartyComplianceViewSet, basename="party-compliance")
 router.register("party/statistics", PartyStatisticsViewSet, basename="party-statistics")
+router.register("party/dues", DuesPaymentViewSet, basename="party-dues")
+router.register("party/study", StudyRecordViewSet, basename="party-study")
+router.register("party/development", DevelopmentCaseViewSet, basename="party-development")
+router.register("party/transfers", MembershipTransferViewSet, basename="party-transfer")
 
 urlpatterns = [
     path("", include("tongxin.web.urls")),

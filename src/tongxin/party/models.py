@@ -28,6 +28,7 @@ def _choices(enum) -> list[tuple[str, str]]:
 
 ORG_KIND_CHOICES = _choices(OrgKind)
 ACTIVITY_KIND_CHOICES = _choices(ActivityKind)
+STAGE_CHOICES = _choices(Stage)
 
 
 class PartyOrganization(PathNode):
@@ -391,7 +392,7 @@ class DevelopmentCase(models.Model):
         on_delete=models.PROTECT,
         related_name="development_cases",
     )
-    stage = models.CharField(_("当前阶段"), max_length=16, choices=_choices(Stage))
+    stage = models.CharField(_("当前阶段"), max_length=16, choices=STAGE_CHOICES)
     applied_on = models.DateField(_("递交申请日期"))
     activist_on = models.DateField(_("确定积极分子日期"), null=True, blank=True)
     candidate_on = models.DateField(_("确定发展对象日期"), null=True, blank=True)
@@ -420,7 +421,7 @@ class DevelopmentStep(models.Model):
     case = models.ForeignKey(
         DevelopmentCase, verbose_name=_("发展对象"), on_delete=models.CASCADE, related_name="steps"
     )
-    stage = models.CharField(_("阶段"), max_length=16, choices=_choices(Stage))
+    stage = models.CharField(_("阶段"), max_length=16, choices=STAGE_CHOICES)
     on = models.DateField(_("日期"))
     note = models.CharField(_("说明"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
