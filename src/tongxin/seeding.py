@@ -134,3 +134,17 @@ def __getattr__(name: str) -> Any:
 
         return DEMO_LOGINS
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def apportion(total: int, weights: list[float]) -> list[int]:
+    """Largest-remainder apportionment of ``total`` by ``weights``: exact (the shares add up
+    to ``total``) and deterministic, for generators that must hit a figure."""
+    weight_sum = sum(weights)
+    if total <= 0 or weight_sum <= 0:
+        return [0] * len(weights)
+    quotas = [total * w / weight_sum for w in weights]
+    shares = [int(q) for q in quotas]
+    by_remainder = sorted(range(len(weights)), key=lambda i: (shares[i] - quotas[i], i))
+    for i in by_remainder[: total - sum(shares)]:
+        shares[i] += 1
+    return shares

@@ -37,6 +37,7 @@ from django.core.management.color import no_style
 from django.db import connection
 
 from tongxin.audit.services import record
+from tongxin.seeding import apportion
 
 from . import idcard, roles
 from .models import Officer, PartyStatus, PoliceRank, Unit, UnitKind, User, path_segment
@@ -356,19 +357,6 @@ class _Tree:
         return unit
 
 
-def _split(total: int, weights: list[float]) -> list[int]:
-    """Largest-remainder apportionment of ``total`` by ``weights`` (exact and deterministic)."""
-    weight_sum = sum(weights)
-    if total <= 0 or weight_sum <= 0:
-        return [0] * len(weights)
-    quotas = [total * w / weight_sum for w in weights]
-    shares = [int(q) for q in quotas]
-    by_remainder = sorted(range(len(weights)), key=lambda i: (shares[i] - quotas[i], i))
-    for i in by_remainder[: total - sum(shares)]:
-        shares[i] += 1
-    return shares
-
-
 def _village_counts(rng: random.Random, towns: int, total: int) -> list[int]:
     """``total`` villages over ``towns``, uneven like real towns (18–40 each), summing exactly."""
     counts = [total // towns] * towns
@@ -594,7 +582,7 @@ def plan_officers(scale: str, rng: random.Random, units: list[UnitPlan]) -> list
     total = PROVINCE_OFFICERS if province else DEMO_OFFICERS
 
     staffed = [u for u in units if u.min_officers or u.weight]
-    extra = _split(total - sum(u.min_officers for u in staffed), [u.weight for u in staffed])
+    extra = apportion(total - sum(u.min_officers for u in staffed), [u.weight for u in staffed])
     officers: list[OfficerPlan] = []
     for unit, more in zip(staffed, extra, strict=True):
         count = unit.min_officers + more

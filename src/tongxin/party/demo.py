@@ -77,6 +77,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from tongxin.seeding import apportion
+
 from . import compliance
 from .compliance import ActivityKind, OrgKind
 
@@ -1611,18 +1613,6 @@ def _targets_for(year: int, structure: Structure) -> dict[str, int] | None:
     return TARGETS[year]
 
 
-def _split_by_weights(total: int, weights: list[float]) -> list[int]:
-    weight_sum = sum(weights)
-    if total <= 0 or weight_sum <= 0:
-        return [0] * len(weights)
-    quotas = [total * w / weight_sum for w in weights]
-    shares = [int(q) for q in quotas]
-    order = sorted(range(len(weights)), key=lambda i: (shares[i] - quotas[i], i))
-    for i in order[: total - sum(shares)]:
-        shares[i] += 1
-    return shares
-
-
 def _drops_and_extras(
     required: dict[str, int], targets: dict[str, int] | None
 ) -> tuple[dict[str, int], dict[str, int]]:
@@ -1647,12 +1637,12 @@ def _drops_and_extras(
     total_kept = sum(kept.get(kind, 0) for kind in kinds)
     target = targets[THREE_MEETINGS]
     if total_kept > target:
-        more = _split_by_weights(total_kept - target, [kept.get(k, 0) for k in kinds])
+        more = apportion(total_kept - target, [kept.get(k, 0) for k in kinds])
         for kind, extra_drops in zip(kinds, more, strict=True):
             drops[kind] += extra_drops
     else:
         weights = [THREE_MEETINGS_EXTRA_WEIGHTS[k] if required.get(k) else 0.0 for k in kinds]
-        for kind, share in zip(kinds, _split_by_weights(target - total_kept, weights), strict=True):
+        for kind, share in zip(kinds, apportion(target - total_kept, weights), strict=True):
             extras[kind] = share
     return drops, extras
 
