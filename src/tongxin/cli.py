@@ -162,6 +162,17 @@ def cmd_worker(rest: list[str]) -> int:
     return 0
 
 
+def cmd_beat(rest: list[str]) -> int:
+    """The scheduler of the periodic jobs (settings.CELERY_BEAT_SCHEDULE); one per site."""
+    from django.conf import settings
+
+    from tongxin.celery import app
+
+    schedule = settings.VAR_DIR / "celerybeat-schedule"
+    app.start(["beat", "--loglevel=INFO", f"--schedule={schedule}", *rest])
+    return 0
+
+
 def cmd_manage(rest: list[str]) -> int:
     from django.core.management import execute_from_command_line
 
@@ -194,15 +205,19 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true", help="输出 JSON(键为英文)")
 
     sub.add_parser("worker", help="启动 Celery 后台任务进程(需设置 REDIS_URL)", add_help=False)
+    sub.add_parser(
+        "beat", help="启动定时任务调度(每日提醒、审计链校验、雷同记录检测)", add_help=False
+    )
     sub.add_parser("manage", help="Django 管理命令", add_help=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in {"manage", "worker"}:
+    passthrough = {"manage": cmd_manage, "worker": cmd_worker, "beat": cmd_beat}
+    if argv and argv[0] in passthrough:
         _setup()
-        return cmd_manage(argv[1:]) if argv[0] == "manage" else cmd_worker(argv[1:])
+        return passthrough[argv[0]](argv[1:])
     args = build_parser().parse_args(argv)
     _setup()
     handlers = {"demo": cmd_demo, "seed": cmd_seed, "audit": cmd_audit, "stats": cmd_stats}

@@ -275,6 +275,12 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# The periodic jobs, run by `tongxin beat` (or `tongxin worker -B` on a single machine).
+CELERY_BEAT_SCHEDULE = {
+    "audit-verify-chain": {"task": "audit.verify_chain", "schedule": 24 * 3600},
+    "party-due-reminders": {"task": "party.send_due_reminders", "schedule": 24 * 3600},
+    "party-copied-minutes": {"task": "party.detect_recently_copied_minutes", "schedule": 24 * 3600},
+}
 if REDIS_URL:
     CACHES = {
         "default": {

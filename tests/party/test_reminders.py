@@ -35,3 +35,20 @@ def test_nothing_is_due_far_from_a_period_end(secretary_a1, party):
     # On 2 March no period of any requirement ends within a week.
     assert services.send_due_reminders(today=dt.date(2023, 3, 2), within_days=7) == 0
     assert not Notification.objects.exists()
+
+
+def test_every_periodic_job_names_a_registered_task():
+    from django.conf import settings
+
+    import tongxin.audit.tasks  # noqa: F401
+    import tongxin.party.tasks  # noqa: F401
+    from tongxin.celery import app
+
+    for job in settings.CELERY_BEAT_SCHEDULE.values():
+        assert job["task"] in app.tasks, job["task"]
+
+
+def test_recent_copies_job_runs(party):
+    from tongxin.party.tasks import detect_recently_copied_minutes
+
+    assert detect_recently_copied_minutes.delay().get() == {"flags": 0}

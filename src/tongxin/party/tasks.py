@@ -24,3 +24,14 @@ def send_due_reminders() -> dict:
     from django.utils import timezone
 
     return {"sent": services.send_due_reminders(today=timezone.localdate())}
+
+
+@shared_task(name="party.detect_recently_copied_minutes")
+def detect_recently_copied_minutes(days: int = 90) -> dict:
+    """Daily: compare the minutes of the last ``days`` days (new records against each other
+    and against those of the weeks before)."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    found = services.detect_copied_minutes(start=today - dt.timedelta(days=days), end=today)
+    return {"flags": found}
