@@ -16,6 +16,7 @@ from tongxin.party.api import (
     PartyOrganizationViewSet,
     PartyStatisticsViewSet,
 )
+from tongxin.party.api_mentoring import MentoringViewSet
 from tongxin.party.api_records import (
     DevelopmentCaseViewSet,
     DuesPaymentViewSet,
@@ -38,6 +39,7 @@ router.register("party/dues", DuesPaymentViewSet, basename="party-dues")
 router.register("party/study", StudyRecordViewSet, basename="party-study")
 router.register("party/development", DevelopmentCaseViewSet, basename="party-development")
 router.register("party/transfers", MembershipTransferViewSet, basename="party-transfer")
+router.register("party/mentoring", MentoringViewSet, basename="party-mentoring")
 
 urlpatterns = [
     path("", include("tongxin.web.urls")),
@@ -47,6 +49,7 @@ urlpatterns = [
     path("party/", include("tongxin.party.urls_membership")),
     path("party/", include("tongxin.party.urls_records")),
     path("party/", include("tongxin.party.urls_config")),
+    path("party/", include("tongxin.party.urls_mentoring")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/me/", MeView.as_view(), name="api-me"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

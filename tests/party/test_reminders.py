@@ -40,7 +40,7 @@ def test_nothing_is_due_far_from_a_period_end(secretary_a1, party):
 def test_every_periodic_job_names_a_registered_task():
     from django.conf import settings
 
-    import tongxin.audit.tasks  # noqa: F401
+    import tongxin.audit.tasks
     import tongxin.party.tasks  # noqa: F401
     from tongxin.celery import app
 
