@@ -10,7 +10,6 @@ tongxin manage <django command> [...]
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 import time
@@ -87,27 +86,6 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 1
 
 
-PARTY_FIGURE_LABELS = {
-    "core_group_study": "中心组学习",
-    "leader_lecture_main": "党委主要负责同志讲党课",
-    "leader_lecture_member": "党委班子成员讲党课",
-    "themed_day": "主题党日",
-    "three_meetings_one_lecture": "三会一课",
-    "general_meeting": "  其中 支部党员大会",
-    "committee_meeting": "  其中 支委会",
-    "group_meeting": "  其中 党小组会",
-    "lecture": "  其中 党课",
-    "life_meeting": "组织生活会",
-    "appraisal": "民主评议党员",
-    "participation_rate": "参会率",
-    "study_sessions": "学习记录(次)",
-    "study_person_hours": "学习(人·学时)",
-    "dues_collected": "党费收缴(元)",
-    "organizations": "党组织数",
-    "members": "在册党员数",
-}
-
-
 def _shown(key: str, figure: dict) -> tuple[str, str]:
     value, change = figure["value"], figure["change"]
     if value is None:
@@ -124,9 +102,11 @@ def _shown(key: str, figure: dict) -> tuple[str, str]:
 def cmd_stats(args: argparse.Namespace) -> int:
     import json
 
+    from django.utils import timezone
+
     from tongxin.org.scope import WHOLE_PROVINCE
-    from tongxin.party.models import PartyOrganization
-    from tongxin.party.reports import figures_with_change
+    from tongxin.party.models import THREE_MEETINGS_ONE_LECTURE, PartyOrganization
+    from tongxin.party.reports import FIGURE_LABELS, figures_with_change
 
     user = WHOLE_PROVINCE
     root = None
@@ -137,7 +117,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         if root is None:
             print(f"错误: 单位代码 {args.unit} 不存在或没有党组织。", file=sys.stderr)
             return 2
-    figures = figures_with_change(user, root=root, year=args.year, today=dt.date.today())
+    figures = figures_with_change(user, root=root, year=args.year, today=timezone.localdate())
     if args.json:
         print(
             json.dumps(
@@ -149,9 +129,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
         return 0
     scope_name = root.name if root else "全省监狱系统"
     print(f"{scope_name} {args.year} 年党建统计(与 {args.year - 1} 年比较)")
-    for key, label in PARTY_FIGURE_LABELS.items():
+    for key, label in FIGURE_LABELS.items():
         value, change = _shown(key, figures[key])
-        print(f"  {label:<18}{value:>14}   同比 {change}")
+        shown = f"  其中 {label}" if key in THREE_MEETINGS_ONE_LECTURE else label
+        print(f"  {shown:<18}{value:>14}   同比 {change}")
     return 0
 
 

@@ -151,6 +151,28 @@ def compliance_report(
     return ComplianceReport(root, start, end, orgs, statuses, rollup)
 
 
+# The figures' names on pages, exports and the command line, in the order they are shown.
+FIGURE_LABELS = {
+    "three_meetings_one_lecture": "“三会一课”",
+    "general_meeting": "支部党员大会",
+    "committee_meeting": "支委会",
+    "group_meeting": "党小组会",
+    "lecture": "党课",
+    "themed_day": "主题党日",
+    "life_meeting": "组织生活会",
+    "appraisal": "民主评议党员",
+    "core_group_study": "中心组学习",
+    "leader_lecture_main": "党委主要负责同志讲党课",
+    "leader_lecture_member": "党委班子成员讲党课",
+    "participation_rate": "参会率",
+    "study_sessions": "学习场次",
+    "study_person_hours": "学习人次学时",
+    "dues_collected": "党费收缴(元)",
+    "organizations": "党组织数(现有)",
+    "members": "党员数(现有)",
+}
+
+
 @dataclass(frozen=True)
 class PartyFigures:
     """The figures of one period; JSON keys are the field names (English)."""

@@ -49,25 +49,7 @@ CHILDREN_BREAKDOWN_LIMIT = 30
 REMINDERS_SHOWN = 20
 COVERAGE_SHOWN = 100
 
-FIGURE_LABELS = {
-    "three_meetings_one_lecture": "“三会一课”",
-    "general_meeting": "支部党员大会",
-    "committee_meeting": "支委会",
-    "group_meeting": "党小组会",
-    "lecture": "党课",
-    "themed_day": "主题党日",
-    "life_meeting": "组织生活会",
-    "appraisal": "民主评议党员",
-    "core_group_study": "中心组学习",
-    "leader_lecture_main": "党委主要负责同志讲党课",
-    "leader_lecture_member": "党委班子成员讲党课",
-    "participation_rate": "参会率",
-    "study_sessions": "学习场次",
-    "study_person_hours": "学习人次学时",
-    "dues_collected": "党费收缴(元)",
-    "organizations": "党组织数(现有)",
-    "members": "党员数(现有)",
-}
+FIGURE_LABELS = reports.FIGURE_LABELS
 # Counts of today, not of a year: shown without a previous year or a change.
 CURRENT_FIGURES = ("organizations", "members")
 
