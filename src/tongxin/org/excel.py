@@ -14,6 +14,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from tongxin.web.pages import XLSX_CONTENT_TYPE
+
+__all__ = ["XLSX_CONTENT_TYPE"]
+
 
 @dataclass(frozen=True)
 class Column:
@@ -56,7 +60,6 @@ OFFICER_COLUMNS = (
 
 _HEADER_FILL = PatternFill("solid", fgColor="B3121B")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class WorkbookFormatError(ValueError):

@@ -8,28 +8,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from tongxin.audit.selectors import object_history
 from tongxin.audit.services import record
+from tongxin.web.pages import add_service_errors, query_without_page, xlsx_response
 
 from . import excel, exports, imports, scope, selectors, services
 from .forms import ImportForm, OfficerFilterForm, OfficerForm, UnitFilterForm, UserAccessForm
 from .models import Officer
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 @login_required
@@ -49,7 +37,7 @@ def unit_list(request):
             "form": form,
             "under": under,
             "page_obj": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "tops": scope.top_units(request.user),
         },
     )
@@ -82,7 +70,7 @@ def unit_export(request):
     )
     content, count = exports.units_workbook(units)
     record(actor=request.user, action="org.unit.export", unit=under, summary=f"导出单位 {count} 个")
-    return _xlsx(content, f"单位-{dt.date.today():%Y%m%d}.xlsx")
+    return xlsx_response(content, f"单位-{dt.date.today():%Y%m%d}.xlsx")
 
 
 def _officer_filters(request):
@@ -106,7 +94,7 @@ def officer_list(request):
             "form": form,
             "under": under,
             "page_obj": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "show_id": selectors.can_see_id_numbers(request.user),
         },
     )
@@ -125,7 +113,7 @@ def officer_export(request):
         unit=under,
         summary=f"导出民警 {count} 人{'(含完整身份证号)' if show_id else ''}",
     )
-    return _xlsx(content, f"民警名单-{dt.date.today():%Y%m%d}.xlsx")
+    return xlsx_response(content, f"民警名单-{dt.date.today():%Y%m%d}.xlsx")
 
 
 @login_required
@@ -168,11 +156,7 @@ def officer_edit(request, pk: int | None = None):
             else:
                 saved = services.create_officer(user=request.user, **fields)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已保存民警 {saved.name} 的信息。")
             return redirect("org:officer-detail", saved.pk)
@@ -230,7 +214,7 @@ def import_template(request, kind: str):
             "民警",
         )
     name = "单位导入模板" if kind == "units" else "民警导入模板"
-    return _xlsx(content, f"{name}.xlsx")
+    return xlsx_response(content, f"{name}.xlsx")
 
 
 @login_required
@@ -241,7 +225,7 @@ def user_list(request):
     return render(
         request,
         "org/user_list.html",
-        {"page_obj": page, "q": q, "query": _query_without_page(request)},
+        {"page_obj": page, "q": q, "query": query_without_page(request)},
     )
 
 
@@ -279,11 +263,7 @@ def user_edit(request, pk: int | None = None):
                 initial_password=data["initial_password"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error("initial_password" if target is None else None, exc)
+            add_service_errors(form, exc, fallback="initial_password" if target is None else None)
         else:
             messages.success(request, f"已保存账号 {saved.username}。")
             return redirect("org:user-list")

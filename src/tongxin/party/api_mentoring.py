@@ -15,11 +15,12 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from tongxin.web.pages import int_or_404
+
 from . import reports, selectors, services
 from .api import perm_required
 from .api_records import _ScopedFieldsMixin
 from .models import PartyMember
-from .views import _int_or_404
 
 
 class CoverageSerializer(serializers.Serializer):
@@ -68,7 +69,7 @@ class MentoringViewSet(viewsets.ViewSet):
     )
     def list(self, request):
         org_id = request.query_params.get("org")
-        root = selectors.organization_for(request.user, _int_or_404(org_id)) if org_id else None
+        root = selectors.organization_for(request.user, int_or_404(org_id)) if org_id else None
         rows = reports.mentoring_coverage(request.user, root=root)
         return Response(CoverageSerializer(rows, many=True).data)
 

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods
 
 from tongxin.audit.services import record
 from tongxin.org import excel
+from tongxin.web.pages import add_service_errors, int_or_404, query_without_page, xlsx_response
 
 from . import charts, compliance, member_selectors, reports, selectors, services
 from .compliance import ComplianceState
@@ -57,18 +58,6 @@ CURRENT_FIGURES = ("organizations", "members")
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
-
-
 def _percent(value: float | None) -> str:
     return "" if value is None else f"{value:.1%}"
 
@@ -92,7 +81,7 @@ def _year_and_root(request):
         # An organisation outside the scope is not a choice: 404, as on every other page.
         org_id = request.GET.get("org")
         if org_id:
-            root = selectors.organization_for(request.user, _int_or_404(org_id))
+            root = selectors.organization_for(request.user, int_or_404(org_id))
         if form.is_valid() and form.cleaned_data.get("year"):
             year = form.cleaned_data["year"]
     return form, year, root
@@ -106,22 +95,6 @@ def _year(request, today: dt.date) -> int:
     except ValueError:
         return today.year
     return year if year in years else today.year
-
-
-def _int_or_404(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise Http404("参数有误") from exc
-
-
-def _map_errors(form, exc: ValidationError) -> None:
-    """A service's reasons onto the form: per field where the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- home and organisations ---------------------------------------------------------------
@@ -230,7 +203,7 @@ def member_list(request):
     user = request.user
     form = MemberFilterForm(request.GET or None, organizations=selectors.organizations_for(user))
     org_id = request.GET.get("org")
-    org = selectors.organization_for(user, _int_or_404(org_id)) if org_id else None
+    org = selectors.organization_for(user, int_or_404(org_id)) if org_id else None
     q = form.cleaned_data.get("q", "") if form.is_valid() else ""
     members = selectors.members_for(user, organization=org, q=q.strip())
     page = Paginator(members, 50).get_page(request.GET.get("page"))
@@ -242,7 +215,7 @@ def member_list(request):
             "form": form,
             "org": org,
             "page_obj": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "coverage": coverage[:COVERAGE_SHOWN],
             "coverage_more": max(len(coverage) - COVERAGE_SHOWN, 0),
         },
@@ -256,7 +229,7 @@ def _activity_filters(request):
     user = request.user
     form = ActivityFilterForm(request.GET or None, organizations=selectors.organizations_for(user))
     org_id = request.GET.get("org")
-    org = selectors.organization_for(user, _int_or_404(org_id)) if org_id else None
+    org = selectors.organization_for(user, int_or_404(org_id)) if org_id else None
     data = form.cleaned_data if form.is_valid() else {}
     activities = selectors.activities_for(
         user,
@@ -277,7 +250,7 @@ def activity_list(request):
     return render(
         request,
         "party/activity_list.html",
-        {"form": form, "org": org, "page_obj": page, "query": _query_without_page(request)},
+        {"form": form, "org": org, "page_obj": page, "query": query_without_page(request)},
     )
 
 
@@ -339,7 +312,7 @@ def activity_export(request):
         unit=org.unit if org else None,
         summary=f"导出组织生活记录{'(' + org.name + ')' if org else ''}",
     )
-    return _xlsx(content, f"组织生活-{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_response(content, f"组织生活-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def _presences(form) -> list[services.Presence]:
@@ -372,7 +345,7 @@ def activity_edit(request, pk: int | None = None):
         }
     elif request.GET.get("org"):
         initial["organization"] = selectors.organization_for(
-            user, _int_or_404(request.GET["org"])
+            user, int_or_404(request.GET["org"])
         ).pk
     if activity is None:
         initial.setdefault("held_on", timezone.localdate())
@@ -407,7 +380,7 @@ def activity_edit(request, pk: int | None = None):
                     **fields,
                 )
         except ValidationError as exc:
-            _map_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已保存{saved.get_kind_display()}记录:{saved.topic}。")
             return redirect("party:activity-detail", saved.pk)
@@ -636,7 +609,7 @@ def compliance_export(request):
         unit=root.unit if root else None,
         summary=f"导出{year}年组织生活落实情况{'(' + root.name + ')' if root else ''}",
     )
-    return _xlsx(content, f"组织生活落实-{year}.xlsx")
+    return xlsx_response(content, f"组织生活落实-{year}.xlsx")
 
 
 def _breakdown_orgs(user, root) -> list:
@@ -761,7 +734,7 @@ def statistics_export(request):
         unit=root.unit if root else None,
         summary=f"导出{year}年党建统计({scope_name})",
     )
-    return _xlsx(content, f"党建统计-{year}.xlsx")
+    return xlsx_response(content, f"党建统计-{year}.xlsx")
 
 
 CHART_SERIES = {

@@ -19,13 +19,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongxin.org import scope
+from tongxin.web.pages import add_service_errors, int_or_404, query_without_page
 
 from . import config_services, reports, selectors, services
 from .compliance import Frequency
 from .forms import _Styled
 from .models import ActivityAttachment, ActivityKind, Observation, RequirementSetting
-from .views import _int_or_404, _query_without_page
-from .views_membership import _map_errors
 
 OBSERVABLE_DAYS = 120
 FREQUENCY_CHOICES = [(f.value, f.label) for f in Frequency]
@@ -109,7 +108,7 @@ def requirements(request):
         return redirect("party_config:requirements")
     edited = None
     if action == "update":
-        pk = _int_or_404(request.POST.get("setting"))
+        pk = int_or_404(request.POST.get("setting"))
         edited = next((s for s in settings if s.pk == pk), None)
         if edited is None:
             raise Http404("要求不存在")
@@ -130,7 +129,7 @@ def requirements(request):
                     is_active=data["is_active"],
                 )
             except ValidationError as exc:
-                _map_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"已保存:{setting}。")
                 return redirect("party_config:requirements")
@@ -180,7 +179,7 @@ def observations(request):
                     score=data["score"],
                 )
             except ValidationError as exc:
-                _map_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -192,7 +191,7 @@ def observations(request):
     return render(
         request,
         "party/config_observations.html",
-        {"page_obj": page, "query": _query_without_page(request), "form": form},
+        {"page_obj": page, "query": query_without_page(request), "form": form},
     )
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tongxin.org import scope
 from tongxin.org.models import Officer
 from tongxin.org.tree import path_q
+from tongxin.web.pages import add_service_errors, int_or_404, query_without_page
 
 from . import development, selectors, services
 from .forms import MemberChoiceField, OrgChoiceField, _Styled
@@ -31,7 +32,6 @@ from .models import (
     PartyOrganization,
     TransferStatus,
 )
-from .views import _int_or_404, _query_without_page
 
 DUE_WITHIN_DAYS = 30
 DATE_WIDGET = {"type": "date"}
@@ -39,17 +39,6 @@ CLOSED_STAGES = (development.Stage.FULL, development.Stage.WITHDRAWN)
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def _map_errors(form, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """A service's reasons onto the form: per field where the form has it, else on top."""
-    aliases = aliases or {}
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            field = aliases.get(field, field)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _cases_for(user):
@@ -185,7 +174,7 @@ def development_list(request):
     user = request.user
     today = timezone.localdate()
     org_id = request.GET.get("org")
-    org = selectors.organization_for(user, _int_or_404(org_id)) if org_id else None
+    org = selectors.organization_for(user, int_or_404(org_id)) if org_id else None
     cases = _cases_for(user)
     if org is not None:
         cases = cases.filter(path_q("branch__path", org.path))
@@ -212,7 +201,7 @@ def development_list(request):
             "organizations": selectors.organizations_for(user).exclude(kind=OrgKind.GROUP),
             "page_obj": page,
             "rows": rows,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "due": [{"case": active[d.key], "next": _step_view(d.step)} for d in due],
             "due_days": DUE_WITHIN_DAYS,
         },
@@ -236,7 +225,7 @@ def development_create(request):
                 applied_on=data["applied_on"],
             )
         except ValidationError as exc:
-            _map_errors(form, exc, {"officer": "police_number"})
+            add_service_errors(form, exc, aliases={"officer": "police_number"})
         else:
             messages.success(request, f"已登记 {case.officer.name} 的入党申请。")
             return redirect("party_membership:development-detail", case.pk)
@@ -277,7 +266,7 @@ def development_detail(request, pk: int):
                     note=data["note"].strip(),
                 )
             except ValidationError as exc:
-                _map_errors(form, exc, {"stage": "to"})
+                add_service_errors(form, exc, aliases={"stage": "to"})
             else:
                 messages.success(
                     request,
@@ -326,7 +315,7 @@ def transfer_list(request):
     return render(
         request,
         "party/transfer_list.html",
-        {"page_obj": page, "rows": rows, "query": _query_without_page(request)},
+        {"page_obj": page, "rows": rows, "query": query_without_page(request)},
     )
 
 
@@ -349,7 +338,7 @@ def transfer_create(request):
                 note=data["note"].strip(),
             )
         except ValidationError as exc:
-            _map_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

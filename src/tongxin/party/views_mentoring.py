@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from tongxin.web.pages import add_service_errors, int_or_404
+
 from . import reports, selectors, services
 from .forms import MemberChoiceField, _Styled
 from .models import CommitteePost, OrgKind, PartyMember, PartyOrganization
-from .views import _int_or_404
-from .views_membership import _map_errors
 
 
 def _branches_for(user):
@@ -29,7 +29,7 @@ def _branches_for(user):
 
 
 def _branch_for(user, pk) -> PartyOrganization:
-    branch = selectors.organization_for(user, _int_or_404(pk))
+    branch = selectors.organization_for(user, int_or_404(pk))
     if branch.kind != OrgKind.BRANCH:
         raise Http404("请选择党支部")
     return branch
@@ -101,7 +101,7 @@ def branch_mentoring(request):
     if request.method == "POST":
         if not can_assign:
             raise PermissionDenied("您没有调整联系支委的权限")
-        target = members.filter(pk=_int_or_404(request.POST.get("member"))).first()
+        target = members.filter(pk=int_or_404(request.POST.get("member"))).first()
         if target is None:
             raise Http404("党员不存在或不在您的数据范围内")
         bound = MentorForm(request.POST, member=target, committee=committee_qs)
@@ -115,7 +115,7 @@ def branch_mentoring(request):
                     replace=bound.cleaned_data["replace"],
                 )
             except ValidationError as exc:
-                _map_errors(bound, exc)
+                add_service_errors(bound, exc)
             else:
                 messages.success(
                     request, f"已确定由{mentor.officer.name}联系{target.officer.name}。"

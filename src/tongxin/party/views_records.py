@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tongxin.org import scope
 from tongxin.org.tree import path_q
+from tongxin.web.pages import add_service_errors, int_or_404, query_without_page
 
 from . import dues, reports, selectors, services, standards
 from .forms import MemberChoiceField, OrgChoiceField, _Styled, year_choices
@@ -37,8 +38,7 @@ from .models import (
     StudyLevel,
     StudyRecord,
 )
-from .views import _int_or_404, _query_without_page, _year
-from .views_membership import _map_errors
+from .views import _year
 
 DATE_WIDGET = {"type": "date"}
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
@@ -52,7 +52,7 @@ def _branches_for(user):
 
 
 def _branch_for(user, pk) -> PartyOrganization:
-    branch = selectors.organization_for(user, _int_or_404(pk))
+    branch = selectors.organization_for(user, int_or_404(pk))
     if branch.kind != OrgKind.BRANCH:
         raise Http404("请选择党支部")
     return branch
@@ -262,7 +262,7 @@ def dues_ledger(request):
                     amount_paid=data["amount_paid"],
                 )
             except ValidationError as exc:
-                _map_errors(pay_form, exc)
+                add_service_errors(pay_form, exc)
             else:
                 messages.success(
                     request,
@@ -279,7 +279,7 @@ def dues_ledger(request):
                     user=user, committee=committee, month=close_form.cleaned_data["month"]
                 )
             except ValidationError as exc:
-                _map_errors(close_form, exc)
+                add_service_errors(close_form, exc)
             else:
                 messages.success(
                     request,
@@ -319,7 +319,7 @@ def dues_arrears(request):
     user = request.user
     today = timezone.localdate()
     org_id = request.GET.get("org")
-    org = selectors.organization_for(user, _int_or_404(org_id)) if org_id else None
+    org = selectors.organization_for(user, int_or_404(org_id)) if org_id else None
     members = selectors.members_for(user, organization=org)
     months = _paid_months_by_member(DuesPayment.objects.filter(member__in=members.values("pk")))
     rows = []
@@ -335,7 +335,7 @@ def dues_arrears(request):
             "org": org,
             "organizations": selectors.organizations_for(user).exclude(kind=OrgKind.GROUP),
             "page_obj": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
         },
     )
 
@@ -349,7 +349,7 @@ def dues_arrears(request):
 def study_list(request):
     user = request.user
     org_id = request.GET.get("org")
-    org = selectors.organization_for(user, _int_or_404(org_id)) if org_id else None
+    org = selectors.organization_for(user, int_or_404(org_id)) if org_id else None
     records = scope.scoped(
         StudyRecord.objects.select_related("organization"), user, "organization__unit__path"
     )
@@ -382,7 +382,7 @@ def study_list(request):
                     material=data["material"],
                 )
             except ValidationError as exc:
-                _map_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"已登记学习记录:{study.title}。")
                 return redirect(f"{reverse('party_records:study')}?org={study.organization_id}")
@@ -394,7 +394,7 @@ def study_list(request):
             "org": org,
             "organizations": selectors.organizations_for(user),
             "page_obj": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "form": form,
         },
     )
@@ -460,7 +460,7 @@ def assess(request, pk: int, year: int):
                     user=user, branch=branch, year=year, scores=form.scores()
                 )
             except ValidationError as exc:
-                _map_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request, f"已评定 {branch.name} {year}年规范化建设:{result.total:.1f}分。"
@@ -505,7 +505,7 @@ def minutes_flags(request):
         "party/records_flags.html",
         {
             "page_obj": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "can_review": user.has_perm("party.change_activity"),
             "unreviewed": _flags_for(user).filter(reviewed_at__isnull=True).count(),
         },
