@@ -284,3 +284,21 @@ def test_attachment_upload_needs_change_permission(client, media, roles, tree, p
     )
     assert response.status_code == 403
     assert not ActivityAttachment.objects.exists()
+
+
+def test_failed_attachment_leaves_no_file_behind(media, monkeypatch, secretary_a1, party):
+    """The file reaches the disk before the row; when the audit write fails the transaction
+    rolls back and the stored file is removed with it."""
+    from tongxin.party import config_services
+
+    activity = _themed_day(party.branch_a1, "主题党日")
+
+    def broken_record(**_kwargs):
+        raise RuntimeError("audit unavailable")
+
+    monkeypatch.setattr(config_services, "record", broken_record)
+    upload = SimpleUploadedFile("纪要.pdf", b"%PDF-1.4 x", "application/pdf")
+    with pytest.raises(RuntimeError):
+        config_services.add_attachment(user=secretary_a1, activity=activity, upload=upload)
+    assert not ActivityAttachment.objects.exists()
+    assert not any(p.is_file() for p in media.rglob("*"))

@@ -120,13 +120,21 @@ def add_attachment(*, user, activity: Activity, upload) -> ActivityAttachment:
         raise ValidationError({"file": errors})
     attachment = ActivityAttachment(activity=activity, name=name, uploaded_by=user)
     attachment.file.save(name, upload, save=False)
-    attachment.save()
-    record(
-        actor=user,
-        action="party.attachment.create",
-        obj=attachment,
-        unit=activity.organization.unit,
-        after=snapshot(attachment),
-        summary=f"上传附件 {name}:{activity.organization.name} {activity.topic}",
-    )
+    # The file is on disk before the row is written: if the row or its audit entry fails, the
+    # transaction rolls back and the file must not stay behind as an orphan.
+    stored = attachment.file.name
+    storage = attachment.file.storage
+    try:
+        attachment.save()
+        record(
+            actor=user,
+            action="party.attachment.create",
+            obj=attachment,
+            unit=activity.organization.unit,
+            after=snapshot(attachment),
+            summary=f"上传附件 {name}:{activity.organization.name} {activity.topic}",
+        )
+    except BaseException:
+        storage.delete(stored)
+        raise
     return attachment
