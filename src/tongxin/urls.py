@@ -23,6 +23,12 @@ from tongxin.party.api_records import (
     MembershipTransferViewSet,
     StudyRecordViewSet,
 )
+from tongxin.party.api_standards import (
+    BranchAssessmentViewSet,
+    ChecklistViewSet,
+    ObservationViewSet,
+    RequirementSettingViewSet,
+)
 from tongxin.web.api import MeView, NotificationViewSet
 
 router = DefaultRouter()
@@ -40,6 +46,10 @@ router.register("party/study", StudyRecordViewSet, basename="party-study")
 router.register("party/development", DevelopmentCaseViewSet, basename="party-development")
 router.register("party/transfers", MembershipTransferViewSet, basename="party-transfer")
 router.register("party/mentoring", MentoringViewSet, basename="party-mentoring")
+router.register("party/checklists", ChecklistViewSet, basename="party-checklist")
+router.register("party/assessments", BranchAssessmentViewSet, basename="party-assessment")
+router.register("party/observations", ObservationViewSet, basename="party-observation")
+router.register("party/requirements", RequirementSettingViewSet, basename="party-requirement")
 
 urlpatterns = [
     path("", include("tongxin.web.urls")),

@@ -41,10 +41,17 @@ class MentorForm(_Styled, forms.Form):
         label="更换联系人", required=False, help_text="已有联系支委时,勾选后方可更换"
     )
 
-    def __init__(self, *args, member: PartyMember, committee, **kwargs):
+    def __init__(self, *args, member: PartyMember, committee, loaded=None, **kwargs):
+        """``committee`` validates the choice; ``loaded``, the sitting committee already
+        read with their officers, lists it, so that a page of rows costs no query each."""
         super().__init__(*args, auto_id=f"mentor-{member.pk}-%s", **kwargs)
         self.member = member
-        self.fields["mentor"].queryset = committee.exclude(pk=member.pk)
+        field = self.fields["mentor"]
+        field.queryset = committee.exclude(pk=member.pk)
+        if loaded is not None:
+            field.choices = [("", field.empty_label)] + [
+                (m.pk, field.label_from_instance(m)) for m in loaded if m.pk != member.pk
+            ]
         if member.mentor_id:
             self.fields["mentor"].initial = member.mentor_id
         self._style()
@@ -135,7 +142,7 @@ def branch_mentoring(request):
             form = (
                 bound
                 if bound is not None and bound.member.pk == member.pk
-                else MentorForm(member=member, committee=committee_qs)
+                else MentorForm(member=member, committee=committee_qs, loaded=committee)
             )
         rows.append(
             {
