@@ -53,6 +53,13 @@ def office(roles, tree, party):
 
 
 @pytest.fixture
+def bureau_office(roles, tree, party):
+    """The bureau's party affairs office: the requirements bind the province, so only a
+    province-wide scope may set them."""
+    return make_user("office_hbj", "party_affairs", tree.bureau)
+
+
+@pytest.fixture
 def office_b(roles, tree, party):
     return make_user("office_b", "party_affairs", tree.prison_b)
 
@@ -381,10 +388,10 @@ def test_observations_are_scoped(client, office, office_b, party):
 # --- requirements -------------------------------------------------------------------------
 
 
-def test_requirements_initialised_read_and_edited(client, office, secretary_a1):
+def test_requirements_initialised_read_and_edited(client, bureau_office, secretary_a1):
     client.force_login(secretary_a1)
     assert results(client, "/api/party/requirements/") == []
-    client.force_login(office)
+    client.force_login(bureau_office)
     response = post(client, "/api/party/requirements/initialise/", {})
     assert response.status_code == 201, response.content
     assert len(response.json()) == len(compliance.DEFAULT_REQUIREMENTS)
@@ -418,8 +425,8 @@ def test_requirements_initialised_read_and_edited(client, office, secretary_a1):
     assert next(r for r in listed if r["id"] == setting.pk)["minimum"] == 2
 
 
-def test_requirement_refusals_are_400_on_the_field(client, office):
-    client.force_login(office)
+def test_requirement_refusals_are_400_on_the_field(client, bureau_office):
+    client.force_login(bureau_office)
     post(client, "/api/party/requirements/initialise/", {})
     setting = RequirementSetting.objects.first()
     url = f"/api/party/requirements/{setting.pk}/"
@@ -433,11 +440,11 @@ def test_requirement_refusals_are_400_on_the_field(client, office):
     assert client.put(url, json.dumps({}), content_type="application/json").status_code == 405
 
 
-def test_requirements_need_the_rules_permission_to_write(client, office, secretary_a1):
+def test_requirements_need_the_rules_permission_to_write(client, bureau_office, secretary_a1):
     client.force_login(secretary_a1)
     assert post(client, "/api/party/requirements/initialise/", {}).status_code == 403
     assert not RequirementSetting.objects.exists()
-    client.force_login(office)
+    client.force_login(bureau_office)
     post(client, "/api/party/requirements/initialise/", {})
     setting = RequirementSetting.objects.first()
     client.force_login(secretary_a1)

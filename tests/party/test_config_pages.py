@@ -302,3 +302,18 @@ def test_failed_attachment_leaves_no_file_behind(media, monkeypatch, secretary_a
         config_services.add_attachment(user=secretary_a1, activity=activity, upload=upload)
     assert not ActivityAttachment.objects.exists()
     assert not any(p.is_file() for p in media.rglob("*"))
+
+
+def test_prison_level_party_officer_cannot_change_province_requirements(roles, tree, party):
+    """The requirements bind every prison: the 党务干部 role scoped to one prison may read the
+    page's figures elsewhere but may not change the province's rules."""
+    from django.core.exceptions import PermissionDenied
+
+    from tongxin.party import config_services
+
+    prison_officer = make_user("party_a", "party_affairs", tree.prison_a)
+    with pytest.raises(PermissionDenied, match="省局统一配置"):
+        config_services.initialise_requirements(user=prison_officer)
+    assert not RequirementSetting.objects.exists()
+    bureau_officer = make_user("party_bureau", "party_affairs", tree.bureau)
+    assert config_services.initialise_requirements(user=bureau_officer)

@@ -74,6 +74,14 @@ def sees_all(user) -> bool:
     return scope_paths(user) is None
 
 
+def covers_bureau(user) -> bool:
+    """The user's scope includes the whole bureau tree (province-wide work and settings)."""
+    paths = scope_paths(user)
+    if paths is None:
+        return True
+    return Unit.objects.filter(path__in=paths, parent__isnull=True, kind="bureau").exists()
+
+
 def can_see_unit(user, unit: Unit | None) -> bool:
     if unit is None:
         return sees_all(user)

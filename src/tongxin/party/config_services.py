@@ -25,8 +25,12 @@ _REQUIREMENT_FIELDS = ["frequency", "minimum", "is_active"]
 
 
 def _require_rules(user) -> None:
+    """The requirements bind the whole province: only a user whose scope is the bureau's whole
+    tree may change them, whatever role a prison-level user has been given."""
     if not user.has_perm(RULES_PERM):
         raise PermissionDenied(RULES_DENIED)
+    if not scope.covers_bureau(user):
+        raise PermissionDenied("组织生活要求由省局统一配置,您的数据范围不是全省")
 
 
 @transaction.atomic
