@@ -3,6 +3,7 @@
 tongxin demo [--port 8000] [--no-serve] [--scale demo|province]
 tongxin seed --scale demo|province [--seed N]
 tongxin audit verify
+tongxin eligibility check [--on YYYY-MM-DD] FILE.json|-
 tongxin worker [celery options]
 tongxin manage <django command> [...]
 """
@@ -136,6 +137,63 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _today_local():
+    """Today in the platform's time zone, without Django (the check needs no database)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(os.environ.get("TIME_ZONE", "Asia/Shanghai"))).date()
+
+
+def _iso_date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD:{text!r}") from None
+
+
+def cmd_eligibility(args: argparse.Namespace) -> int:
+    """Check plain facts against the law: no database, no Django. One JSON object per input
+    on standard output, in order; any bad input → a message naming the field on standard
+    error, exit code 2, and nothing on standard output."""
+    import json
+
+    from tongxin.sentencing import engine
+    from tongxin.sentencing.facts import FactsError, parse_cases
+
+    try:
+        if args.file == "-":
+            text = sys.stdin.read()
+        else:
+            with open(args.file, encoding="utf-8") as handle:
+                text = handle.read()
+    except OSError as error:
+        print(f"错误:无法读取 {args.file}:{error.strerror}", file=sys.stderr)
+        return 2
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        print(
+            f"错误:不是有效的 JSON(第{error.lineno}行第{error.colno}列):{error.msg}",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        cases = parse_cases(data)
+        results = [engine.assess(case, args.on or _today_local()) for case in cases]
+    except FactsError as error:
+        print(f"错误:{error.field}:{error.message}", file=sys.stderr)
+        return 2
+    except engine.HistoryError as error:
+        print(f"错误:{error}", file=sys.stderr)
+        return 2
+    for result in results:
+        print(json.dumps(engine.assessment_to_json(result), ensure_ascii=False))
+    return 0
+
+
 def cmd_worker(rest: list[str]) -> int:
     from tongxin.celery import app
 
@@ -185,6 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--unit", default="", help="单位代码,如 P01;缺省为全省")
     stats.add_argument("--json", action="store_true", help="输出 JSON(键为英文)")
 
+    eligibility = sub.add_parser("eligibility", help="减刑、假释条件检查(无需数据库)")
+    eligibility.add_argument("action", choices=["check"])
+    eligibility.add_argument("--on", type=_iso_date, default=None, help="按此日期判断(默认今天)")
+    eligibility.add_argument("file", help="JSON 文件;- 为标准输入")
+
     sub.add_parser("worker", help="启动 Celery 后台任务进程(需设置 REDIS_URL)", add_help=False)
     sub.add_parser(
         "beat", help="启动定时任务调度(每日提醒、审计链校验、雷同记录检测)", add_help=False
@@ -200,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         _setup()
         return passthrough[argv[0]](argv[1:])
     args = build_parser().parse_args(argv)
+    if args.command == "eligibility":
+        return cmd_eligibility(args)
     _setup()
     handlers = {"demo": cmd_demo, "seed": cmd_seed, "audit": cmd_audit, "stats": cmd_stats}
     return handlers[args.command](args)

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "tongxin.audit",
     "tongxin.web",
     "tongxin.party",
+    "tongxin.prisoners",
+    "tongxin.sentencing",
 ]
 
 MIDDLEWARE = [

@@ -29,6 +29,15 @@ from tongxin.party.api_standards import (
     ObservationViewSet,
     RequirementSettingViewSet,
 )
+from tongxin.prisoners.api import (
+    PointsEntryViewSet,
+    PrisonerViewSet,
+    PunishmentViewSet,
+    RewardViewSet,
+    ViolationViewSet,
+)
+from tongxin.sentencing.api import AlertViewSet, CaseViewSet, ObjectionViewSet
+from tongxin.sentencing.api_eligibility import EligibilityCheckView
 from tongxin.web.api import MeView, NotificationViewSet
 
 router = DefaultRouter()
@@ -50,6 +59,14 @@ router.register("party/checklists", ChecklistViewSet, basename="party-checklist"
 router.register("party/assessments", BranchAssessmentViewSet, basename="party-assessment")
 router.register("party/observations", ObservationViewSet, basename="party-observation")
 router.register("party/requirements", RequirementSettingViewSet, basename="party-requirement")
+router.register("prisoners", PrisonerViewSet, basename="prisoner")
+router.register("prisoner-points", PointsEntryViewSet, basename="prisoner-points")
+router.register("prisoner-rewards", RewardViewSet, basename="prisoner-reward")
+router.register("prisoner-punishments", PunishmentViewSet, basename="prisoner-punishment")
+router.register("prisoner-violations", ViolationViewSet, basename="prisoner-violation")
+router.register("sentencing/cases", CaseViewSet, basename="sentencing-case")
+router.register("sentencing/alerts", AlertViewSet, basename="sentencing-alert")
+router.register("sentencing/objections", ObjectionViewSet, basename="sentencing-objection")
 
 urlpatterns = [
     path("", include("tongxin.web.urls")),
@@ -60,11 +77,19 @@ urlpatterns = [
     path("party/", include("tongxin.party.urls_records")),
     path("party/", include("tongxin.party.urls_config")),
     path("party/", include("tongxin.party.urls_mentoring")),
+    path("prisoners/", include("tongxin.prisoners.urls")),
+    path("sentencing/screening/", include("tongxin.sentencing.urls_screening")),
+    path("sentencing/", include("tongxin.sentencing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/me/", MeView.as_view(), name="api-me"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/token/", obtain_auth_token, name="api-token"),
+    path(
+        "api/sentencing/eligibility/",
+        EligibilityCheckView.as_view(),
+        name="api-sentencing-eligibility",
+    ),
     path("api/", include(router.urls)),
     path("admin/", admin.site.urls),
     path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),

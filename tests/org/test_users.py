@@ -10,7 +10,7 @@ from tests.conftest import make_user
 from tongxin.audit.models import AuditEntry
 from tongxin.org import selectors
 from tongxin.org.models import User
-from tongxin.org.roles import role_group
+from tongxin.org.roles import ROLES, role_group
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def test_user_list_shows_roles_and_scopes(client, province_admin, admin_a, admin
     client.force_login(province_admin)
     body = client.get(reverse("org:user-list")).content.decode()
     assert "admin_a" in body and "admin_b" in body and "洪山监狱" in body
-    assert Group.objects.count() == 10
+    assert Group.objects.count() == len(ROLES)
 
 
 def test_user_list_query_count_does_not_grow(

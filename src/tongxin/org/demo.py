@@ -240,6 +240,13 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser("secretary", "branch_secretary", ("P01-D01",), "P01-D01", ("教导员",), True),
     DemoUser("penalty", "penalty_officer", ("P01",), "P01-XFZX", ("科员", "主任科员", "民警")),
     DemoUser("reviewer", "reviewer", ("P01",), "P01-PSZX", ("主任", "副主任", "主任科员")),
+    DemoUser("penalty2", "penalty_officer", ("P01",), "P01-XFZX", ("民警", "科员", "主任科员")),
+    # The review centre's members come from several sections of the prison.
+    DemoUser("reviewer2", "reviewer", ("P01",), "P01-YZGL", ("科长", "副科长", "科员")),
+    DemoUser("reviewer3", "reviewer", ("P01",), "P01-ZZC", ("副主任", "主任", "科员")),
+    DemoUser("committee", "review_committee", ("P01",), "P01-JW", ("纪委书记", "纪委副书记")),
+    DemoUser("warden", "warden", ("P01",), "P01", ("监狱长", "政委")),
+    DemoUser("bureau_penalty", "bureau_penalty", ("HBJ",), "HBJ-XFZX", ("处长", "副处长")),
     DemoUser("district", "district_officer", ("P01-D01",), "P01-D01", ("民警", "副监区长")),
     DemoUser("inspector", "discipline_inspector", ("HBJ",), "HBJ-JW", ("主任科员", "科员")),
     DemoUser("wuxue", "safety_liaison", ("WX",), "HBJ-WXB", ("主任科员", "科员", "副主任")),

@@ -59,6 +59,32 @@ _PARTY_OFFICE = (
     "party.manage_party_rules",
 )
 
+_VIEW_PRISONERS = (
+    "prisoners.view_prisoner",
+    "prisoners.view_pointsentry",
+    "prisoners.view_reward",
+    "prisoners.view_punishment",
+    "prisoners.view_violation",
+)
+_DISTRICT_PRISONER_WORK = (
+    *_VIEW_PRISONERS,
+    "prisoners.add_pointsentry",
+    "prisoners.add_reward",
+    "prisoners.add_punishment",
+    "prisoners.add_violation",
+    "prisoners.add_jobassignment",
+)
+_PENALTY_REGISTRY = (
+    *_VIEW_PRISONERS,
+    "prisoners.add_prisoner",
+    "prisoners.change_prisoner",
+    "prisoners.view_prisoner_id_number",
+    "prisoners.export_prisoners",
+)
+
+_VIEW_CASES = ("sentencing.view_case", "sentencing.view_riskalert")
+_CASE_STATISTICS = (*_VIEW_CASES, "sentencing.view_case_statistics")
+
 ROLES: tuple[Role, ...] = (
     Role(
         "provincial_admin",
@@ -67,6 +93,8 @@ ROLES: tuple[Role, ...] = (
         (
             *_MANAGE_ORG,
             *_VIEW_PARTY,
+            *_VIEW_PRISONERS,
+            *_CASE_STATISTICS,
             "audit.view_auditentry",
             "org.view_user",
             "org.change_user",
@@ -76,7 +104,13 @@ ROLES: tuple[Role, ...] = (
         "prison_admin",
         "监狱系统管理员",
         "管理本监狱的单位与民警,查看本监狱审计日志",
-        (*_MANAGE_ORG, *_VIEW_PARTY, "audit.view_auditentry"),
+        (
+            *_MANAGE_ORG,
+            *_VIEW_PARTY,
+            *_VIEW_PRISONERS,
+            *_CASE_STATISTICS,
+            "audit.view_auditentry",
+        ),
     ),
     Role("party_affairs", "党务干部", "党组织、党员与组织生活管理", (*_VIEW_ORG, *_PARTY_OFFICE)),
     Role(
@@ -89,15 +123,61 @@ ROLES: tuple[Role, ...] = (
         "penalty_officer",
         "刑罚执行民警",
         "罪犯计分考核与减刑、假释、暂予监外执行提请",
-        (*_VIEW_ORG,),
+        (
+            *_VIEW_ORG,
+            *_PENALTY_REGISTRY,
+            *_CASE_STATISTICS,
+            "sentencing.review_section",
+            "sentencing.screen_eligibility",
+        ),
     ),
-    Role("reviewer", "评审中心评审员", "刑罚执行评审中心案件评审", (*_VIEW_ORG,)),
-    Role("district_officer", "监区民警", "本监区罪犯计分与日常管理", ("org.view_officer",)),
+    Role(
+        "reviewer",
+        "评审中心评审员",
+        "刑罚执行评审中心案件评审",
+        (*_VIEW_ORG, *_VIEW_PRISONERS, *_VIEW_CASES, "sentencing.review_centre"),
+    ),
+    Role(
+        "review_committee",
+        "评审委员会委员",
+        "监狱减刑假释暂予监外执行评审委员会评审",
+        (*_VIEW_ORG, *_VIEW_PRISONERS, *_CASE_STATISTICS, "sentencing.decide_committee"),
+    ),
+    Role(
+        "warden",
+        "监狱长",
+        "监狱长办公会决定减刑、假释、暂予监外执行案件",
+        (*_VIEW_ORG, *_VIEW_PRISONERS, *_CASE_STATISTICS, "sentencing.decide_director"),
+    ),
+    Role(
+        "bureau_penalty",
+        "省局刑罚执行处",
+        "全省刑罚执行监督、暂予监外执行审批与条件筛查",
+        (
+            *_VIEW_ORG,
+            *_VIEW_PRISONERS,
+            *_CASE_STATISTICS,
+            "sentencing.approve_temporary",
+            "sentencing.screen_eligibility",
+        ),
+    ),
+    Role(
+        "district_officer",
+        "监区民警",
+        "本监区罪犯计分与日常管理",
+        ("org.view_officer", *_DISTRICT_PRISONER_WORK, *_VIEW_CASES, "sentencing.propose_case"),
+    ),
     Role(
         "discipline_inspector",
         "纪检监察员",
         "巡察、整改台账与审计日志查阅",
-        (*_VIEW_ORG, *_VIEW_PARTY, "audit.view_auditentry"),
+        (
+            *_VIEW_ORG,
+            *_VIEW_PARTY,
+            *_VIEW_PRISONERS,
+            *_CASE_STATISTICS,
+            "audit.view_auditentry",
+        ),
     ),
     Role("safety_liaison", "平安建设联络员", "武穴平安建设联系点工作", ("org.view_unit",)),
     Role("member", "普通党员", "本人的学习、会议签到与党费", ()),

@@ -46,6 +46,32 @@ NAVIGATION: tuple[NavSection, ...] = (
         ),
     ),
     NavSection(
+        gettext_noop("刑罚执行"),
+        (
+            NavItem(gettext_noop("罪犯"), "prisoners:list", ("prisoners.view_prisoner",)),
+            NavItem(
+                gettext_noop("减刑假释案件"), "sentencing:case-list", ("sentencing.view_case",)
+            ),
+            NavItem(
+                gettext_noop("我的待办"),
+                "sentencing:tasks",
+                (
+                    "sentencing.propose_case",
+                    "sentencing.review_section",
+                    "sentencing.review_centre",
+                    "sentencing.decide_committee",
+                    "sentencing.decide_director",
+                    "sentencing.approve_temporary",
+                ),
+            ),
+            NavItem(
+                gettext_noop("条件筛查"),
+                "sentencing_screening:home",
+                ("sentencing.screen_eligibility",),
+            ),
+        ),
+    ),
+    NavSection(
         gettext_noop("审计"),
         (NavItem(gettext_noop("审计日志"), "audit:entry-list", ("audit.view_auditentry",)),),
     ),
