@@ -512,3 +512,29 @@ def test_the_schema_documents_the_endpoints_without_warnings(client, admin_a):
     body = paths["/api/sentencing/cases/{id}/decide/"]["post"]["requestBody"]
     ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert "expected_version" in schema["components"]["schemas"][ref]["required"]
+
+
+def test_objections_are_listed_within_the_scope(client, staff, prisoner, b_viewer):
+    case = drive(staff, propose(staff, prisoner), "in_notice")
+    from tongxin.sentencing import services
+
+    objection = services.record_objection(
+        user=staff.clerk,
+        case=case,
+        received_on=timezone.localdate(),
+        objector="张某",
+        content="加分不公",
+    )
+    client.force_login(staff.district)
+    body = client.get("/api/sentencing/objections/", {"case": case.pk}).json()
+    assert [o["id"] for o in body["results"]] == [objection.pk]
+    assert client.get(f"/api/sentencing/objections/{objection.pk}/").json()["content"] == "加分不公"
+    client.force_login(b_viewer)
+    assert client.get("/api/sentencing/objections/").json()["count"] == 0
+    assert client.get(f"/api/sentencing/objections/{objection.pk}/").status_code == 404
+    response = client.post(
+        f"/api/sentencing/objections/{objection.pk}/answer/",
+        {"answer": "已核查"},
+        content_type="application/json",
+    )
+    assert response.status_code == 404

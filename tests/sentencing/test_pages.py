@@ -691,3 +691,29 @@ def test_after_a_409_the_form_keeps_the_text_against_the_latest_state(client, st
     assert "乙的意见" in html and "该案件已被他人处理" in html
     assert f'name="alert-{two.pk}-expected_version" value="{seen + 1}"' in html
     assert dispose(two, seen + 1, "乙的意见").status_code == 302
+
+
+def test_the_ruling_is_recorded_through_the_page(client, staff, prisoner):
+    case = drive(staff, propose(staff, prisoner), CaseStatus.SUBMITTED)
+    client.force_login(staff.clerk)
+    html = client.get(detail_url(case)).content.decode()
+    assert 'data-testid="act-ruling"' in html and "裁定书号" in html
+    today = timezone.localdate().isoformat()
+    data = {
+        "ruling-expected_version": case.version,
+        "ruling-granted": "1",
+        "ruling-ruling_date": today,
+        "ruling-ruling_months": "",
+        "ruling-ruling_number": "(2026)鄂01刑更7号",
+    }
+    response = client.post(act_url(case, "ruling"), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    start = html.index('id="id_ruling-ruling_months"')
+    assert "请填写裁定减刑幅度。" in html[start : start + 600]
+    response = client.post(act_url(case, "ruling"), {**data, "ruling-ruling_months": "5"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED and case.outcome == "partly_granted"
+    html = client.get(detail_url(case)).content.decode()
+    assert "(2026)鄂01刑更7号 部分裁定 减刑5个月" in html
