@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from tongxin.org import scope
@@ -201,30 +201,9 @@ def ledger(prisoner: Prisoner) -> list[LedgerMonth]:
 
 
 def conduct_window(prisoner: Prisoner, since: dt.date) -> conduct.ConductWindow:
-    """Commendations, merits, serious violations and points from ``since`` on (live entries)."""
-    rewards = dict(
-        live(Reward.objects.filter(prisoner=prisoner, awarded_on__gte=since), Reward)
-        .values_list("kind")
-        .annotate(n=Count("id"))
-        .values_list("kind", "n")
-    )
-    serious = live(
-        Violation.objects.filter(
-            prisoner=prisoner, occurred_on__gte=since, severity=ViolationSeverity.SERIOUS
-        ),
-        Violation,
-    ).count()
-    points = PointsEntry.objects.filter(
-        prisoner=prisoner, month__gte=since.replace(day=1)
-    ).aggregate(t=Sum("points"))["t"] or Decimal(0)
-    return conduct.ConductWindow(
-        start=since,
-        commendations=rewards.get(RewardKind.COMMENDATION, 0),
-        merits=rewards.get(RewardKind.MERIT, 0),
-        major_merits=rewards.get(RewardKind.MAJOR_MERIT, 0),
-        serious_violations=serious,
-        points=points,
-    )
+    """Commendations, merits, serious violations and points from ``since`` on (live entries):
+    the screening's set-based reading applied to one prisoner, so the two never disagree."""
+    return bulk_conduct([prisoner.pk], {prisoner.pk: since})[prisoner.pk]
 
 
 def window_start(prisoner: Prisoner, changes: list[SentenceChange] | None = None) -> dt.date:

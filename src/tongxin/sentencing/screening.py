@@ -19,8 +19,8 @@ from tongxin.prisoners import conduct
 from tongxin.prisoners.models import CustodyStatus, PointsSetting, Prisoner, SentenceChange
 from tongxin.prisoners.selectors import bulk_conduct
 
-from . import engine, rules
-from .judge import NO_MERIT, ruleset_on
+from . import engine
+from .judge import facts_of, ruleset_on
 from .models import Case, CaseStatus
 
 CHUNK = 2000
@@ -163,28 +163,7 @@ def _screen_chunk(ids, on, horizon, ruleset, needed) -> list[ScreenRow]:
     found = []
     for prisoner in prisoners:
         merit = conduct.merit_level(windows[prisoner.id], commendations_for_repentance=needed)
-        facts = engine.CaseFacts(
-            id=prisoner.number,
-            sentence=engine.Sentence(
-                type=rules.SentenceType(prisoner.sentence_type),
-                execution_start=prisoner.execution_start,
-                years=prisoner.term_years,
-                months=prisoner.term_months,
-                detention_days=prisoner.detention_days,
-                restricted_reduction=prisoner.restricted_reduction,
-            ),
-            merit=rules.Merit(merit) if merit else NO_MERIT,
-            categories=frozenset(rules.Category(c) for c in prisoner.engine_categories()),
-            reductions=tuple(
-                engine.Reduction(
-                    ruling_date=c.ruling_date,
-                    kind=rules.ReductionKind(c.kind),
-                    months=c.months if c.kind == "reduction" else 0,
-                    to_years=c.to_years if c.kind == "commutation" else None,
-                )
-                for c in changes[prisoner.id]
-            ),
-        )
+        facts = facts_of(prisoner, changes[prisoner.id], merit)
         try:
             result = engine.assess(facts, on, ruleset)
         except engine.HistoryError:

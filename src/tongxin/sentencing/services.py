@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from tongxin.audit.services import record, snapshot
@@ -62,18 +62,8 @@ KIND_CODES = {CaseKind.REDUCTION: "JX", CaseKind.PAROLE: "JS", CaseKind.TEMPORAR
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _prison_of(unit):
-    """The prison (second level of the tree) a unit belongs to."""
-    from tongxin.org.models import Unit, UnitKind
-
-    if unit.kind == UnitKind.PRISON:
-        return unit
-    prefixes = [unit.path[: i + 1] for i, ch in enumerate(unit.path) if ch == "/"]
-    return Unit.objects.filter(path__in=prefixes, kind=UnitKind.PRISON).first()
-
-
 def _next_number(unit, kind: str, day: dt.date) -> str:
-    prison = _prison_of(unit)
+    prison = prisoner_selectors.prison_of(unit)
     prefix = f"{prison.code if prison else unit.code}-{day.year}-{KIND_CODES[kind]}-"
     last = (
         Case.objects.filter(number__startswith=prefix)
@@ -162,15 +152,10 @@ def _risk_inputs(prisoner: Prisoner, *, proposed_on: dt.date, proposed_months, c
             reversed_by__isnull=True,
         )
         .values_list("officer__name", "officer__police_number")
-        .annotate(t=Sum("points"))
+        .annotate(total=Sum("points"), entries=Count("id"))
     )
-    by_officer = {f"{name}({number})": total for name, number, total in additions}
-    entries = PointsEntry.objects.filter(
-        prisoner=prisoner,
-        kind=PointsKind.ADDITION,
-        month__gte=year_ago.replace(day=1),
-        reversed_by__isnull=True,
-    ).count()
+    by_officer = {f"{name}({number})": total for name, number, total, _ in additions}
+    entries = sum(n for *_, n in additions)
     inventions = prisoner_selectors.live(
         Reward.objects.filter(
             prisoner=prisoner,

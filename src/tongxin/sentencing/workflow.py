@@ -146,12 +146,10 @@ def separation_problem(
     """Why ``actor_id`` may not take ``transition`` given the acts already on the case, or
     ``None``. The proposer counts as a decision-taker ("propose")."""
     code = transition if isinstance(transition, str) else transition.code
-    decision = code == "propose" or (code in BY_CODE and BY_CODE[code].decision)
-    decided = {a.step for a in past if a.actor_id == actor_id and _is_decision(a.step)}
     acted = {a.step for a in past if a.actor_id == actor_id}
-    if decision and acted - {code}:
+    if _is_decision(code) and acted - {code}:
         return "您已在本案其他环节履职,按分权要求不能再办理本环节。"
-    if not decision and decided:
+    if not _is_decision(code) and any(_is_decision(step) for step in acted):
         return "您已在本案的决策环节履职,按分权要求不能再办理本环节。"
     return None
 
