@@ -10,8 +10,6 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.template.loader import render_to_string
-from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -295,7 +293,10 @@ def test_detail_shows_the_whole_record(client, full_record, district_a):
     # The merit level and what it rests on.
     assert "尚不足以认定" in html
     assert "表扬0次(认定确有悔改表现需2次)" in html
-    assert 'data-testid="eligibility"' not in html
+    # The engine's verdict for today, with the reasons and their articles.
+    assert 'data-testid="eligibility"' in html
+    assert 'data-testid="verdict-reduction"' in html and 'data-testid="verdict-parole"' in html
+    assert "规定第" in html
     assert_no_inline_script_or_style(html)
 
 
@@ -317,17 +318,21 @@ def test_detail_buttons_follow_permissions(client, full_record, district_a, revi
     assert "冲正</a>" not in html and "撤销</a>" not in html
 
 
-def test_eligibility_is_included_only_when_given(full_record, district_a):
-    request = RequestFactory().get("/")
-    request.user = district_a
-    context = {
-        "prisoner": full_record,
-        "ledger": [],
-        "eligibility": "符合减刑条件",
-        "perms": None,
-    }
-    html = render_to_string("prisoners/prisoner_detail.html", context, request=request)
-    assert 'data-testid="eligibility"' in html and "符合减刑条件" in html
+def test_eligibility_shows_the_term_end_and_links_the_proposal(
+    client, full_record, district_a, reviewer_a
+):
+    """A district officer may propose from the page; a reviewer sees the verdict only."""
+    from tongxin.sentencing import judge
+
+    client.force_login(district_a)
+    html = page(client, detail(full_record))
+    end = judge.term_end(full_record)
+    assert f'data-testid="term-end">{end:%Y-%m-%d}<' in html
+    assert reverse("sentencing:propose", args=[full_record.pk]) in html
+    client.force_login(reviewer_a)
+    html = page(client, detail(full_record))
+    assert 'data-testid="eligibility"' in html
+    assert reverse("sentencing:propose", args=[full_record.pk]) not in html
 
 
 # --- recording forms --------------------------------------------------------------------------
@@ -570,8 +575,9 @@ def test_forms_need_the_permission_and_the_scope(
 LIST_QUERIES = 12
 # 5 plumbing + 2 permissions + scope + prisoner + changes + ledger + merit (setting, rewards,
 # serious violations, points) + jobs + rewards + punishments + violations + unread
-# notifications + the user's officer (the name in the menu)
-DETAIL_QUERIES = 21
+# notifications + the user's officer (the name in the menu) + the rule version in force (the
+# engine's verdict reuses the changes already read)
+DETAIL_QUERIES = 22
 
 
 def _grow_registry(tree, total):

@@ -40,7 +40,15 @@ from .forms import (
     RewardForm,
     ViolationForm,
 )
-from .models import PointsEntry, PointsKind, Prisoner, Punishment, Reward, Violation
+from .models import (
+    CustodyStatus,
+    PointsEntry,
+    PointsKind,
+    Prisoner,
+    Punishment,
+    Reward,
+    Violation,
+)
 
 # --- the registry ---------------------------------------------------------------------------
 
@@ -124,10 +132,29 @@ def prisoner_detail(request, pk: int):
             "merit_level": level,
             "merit_label": selectors.merit_label(level),
             "merit_explanation": explanation,
-            # The sentencing app adds its verdict here (rendered by _eligibility.html).
-            "eligibility": None,
+            "eligibility": _eligibility(prisoner, changes, level),
         },
     )
+
+
+def _eligibility(prisoner, changes, merit: str | None) -> dict | None:
+    """The rule engine's verdict for today and the term's end, read through the sentencing
+    app (which owns the law); ``None`` for a prisoner no longer in custody."""
+    from tongxin.sentencing import engine, judge
+
+    if prisoner.status != CustodyStatus.IN_CUSTODY:
+        return None
+    try:
+        verdict, version = judge.verdict_for(
+            prisoner, on=timezone.localdate(), merit=merit, changes=changes
+        )
+    except engine.HistoryError as error:
+        return {"error": str(error)}
+    return {
+        "verdict": verdict,
+        "version": version,
+        "term_end": judge.term_end(prisoner, changes),
+    }
 
 
 # --- recording --------------------------------------------------------------------------------

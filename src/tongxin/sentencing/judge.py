@@ -83,14 +83,19 @@ def temporary_grounds(raw: dict) -> dict[str, bool]:
 
 
 def verdict_for(
-    prisoner, *, on: dt.date, merit: str | None, grounds: dict | None = None
+    prisoner,
+    *,
+    on: dt.date,
+    merit: str | None,
+    grounds: dict | None = None,
+    changes: Iterable | None = None,
 ) -> tuple[dict[str, Any], str]:
     """The engine's verdict on ``on`` as JSON, and the rule version used.
 
     Without a merit level the dates are still computed, but neither reduction nor parole is
     eligible: the law needs 确有悔改表现 or 立功表现 first."""
     ruleset = ruleset_on(on)
-    facts = facts_of(prisoner, merit=merit)
+    facts = facts_of(prisoner, changes, merit=merit)
     assessment = engine.assess(facts, on, ruleset)
     verdict = engine.assessment_to_json(assessment)
     # The case keeps which reasons held, so its page can mark the failing ones.
