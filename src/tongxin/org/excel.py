@@ -97,14 +97,21 @@ def template_workbook(columns: tuple[Column, ...], example: list, title: str) ->
 
 def write_rows(columns: tuple[Column, ...], rows: Iterable[list], title: str) -> bytes:
     """A streaming (write-only) workbook: fine for tens of thousands of rows."""
+    return write_sheets([(title, columns, rows)])
+
+
+def write_sheets(sheets: Iterable[tuple[str, tuple[Column | str, ...], Iterable[list]]]) -> bytes:
+    """A streaming workbook of several sheets: (title, columns or plain headers, rows)."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title)
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    sheet.append([c.header for c in columns])
-    for row in rows:
-        sheet.append(row)
+    for title, columns, rows in sheets:
+        sheet = book.create_sheet(title)
+        columns = tuple(c if isinstance(c, Column) else Column(c, "") for c in columns)
+        for index, column in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        sheet.freeze_panes = "A2"
+        sheet.append([c.header for c in columns])
+        for row in rows:
+            sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

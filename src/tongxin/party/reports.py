@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 
 from tongxin.org import scope
 from tongxin.org.tree import path_q
+from tongxin.periods import year_on_year, year_spans
 
 from . import compliance
 from .models import (
@@ -241,31 +242,13 @@ def party_figures(
     )
 
 
-def year_on_year(current: float | None, previous: float | None) -> float | None:
-    """Relative change, e.g. 0.4133 for +41.33%; ``None`` when there is no base."""
-    if current is None or not previous:
-        return None
-    return (current - previous) / previous
-
-
-def _same_day_a_year_before(day: dt.date) -> dt.date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
-
-
 def figures_with_change(user, *, root, year: int, today: dt.date | None = None) -> dict:
     """Each figure of ``year`` with the previous year's and the change between them. For the
     year in progress both sides run to the same day (1 January to ``today``, and the same
     span a year before), so the change compares like with like."""
-    end = dt.date(year, 12, 31)
-    if today is not None and today.year == year:
-        end = today
-    this = party_figures(user, root=root, start=dt.date(year, 1, 1), end=end)
-    last = party_figures(
-        user, root=root, start=dt.date(year - 1, 1, 1), end=_same_day_a_year_before(end)
-    )
+    (start, end), (last_start, last_end) = year_spans(year, today)
+    this = party_figures(user, root=root, start=start, end=end)
+    last = party_figures(user, root=root, start=last_start, end=last_end)
     return {
         name: {
             "value": value,

@@ -26,9 +26,10 @@ from django.views.decorators.http import require_http_methods
 
 from tongxin.audit.services import record
 from tongxin.org import excel
+from tongxin.web import charts
 from tongxin.web.pages import add_service_errors, int_or_404, query_without_page, xlsx_response
 
-from . import charts, compliance, member_selectors, reports, selectors, services
+from . import compliance, member_selectors, reports, selectors, services
 from .compliance import ComplianceState
 from .forms import (
     ActivityFilterForm,
