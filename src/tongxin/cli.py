@@ -101,6 +101,56 @@ def _shown(key: str, figure: dict) -> tuple[str, str]:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    if args.domain == "cases":
+        return _stats_cases(args)
+    return _stats_party(args)
+
+
+def _stats_cases(args: argparse.Namespace) -> int:
+    """Case figures of a year (减刑, 假释, 暂予监外执行, outcomes, alerts) with the change."""
+    import json
+
+    from django.utils import timezone
+
+    from tongxin.org.models import Unit
+    from tongxin.org.scope import WHOLE_PROVINCE
+    from tongxin.sentencing import reports
+
+    root = None
+    if args.unit:
+        root = Unit.objects.filter(code=args.unit).first()
+        if root is None:
+            print(f"错误: 单位代码 {args.unit} 不存在。", file=sys.stderr)
+            return 2
+    user = WHOLE_PROVINCE
+    figures = reports.figures_with_change(
+        user, root=root, year=args.year, today=timezone.localdate()
+    )
+    if args.json:
+        steps = reports.time_at_steps(user, root=root, year=args.year)
+        body = {
+            "year": args.year,
+            "unit": args.unit or None,
+            "figures": figures,
+            "by_month": reports.by_month(user, root=root, year=args.year),
+            "by_prison": reports.by_prison(user, root=root, year=args.year),
+            "step_days": {s.step: round(s.mean_days, 2) for s in steps},
+            "alerts": {
+                a["kind"]: {"raised": a["raised"], "disposed": a["disposed"]}
+                for a in reports.alerts_by_kind(user, root=root, year=args.year)
+            },
+        }
+        print(json.dumps(body, ensure_ascii=False, indent=2))
+        return 0
+    scope_name = root.name if root else "全省监狱系统"
+    print(f"{scope_name} {args.year} 年减刑、假释、暂予监外执行案件统计(与 {args.year - 1} 年比较)")
+    for key, label in reports.FIGURE_LABELS.items():
+        value, change = _shown(key, figures[key])
+        print(f"  {label:<18}{value:>10}   同比 {change}")
+    return 0
+
+
+def _stats_party(args: argparse.Namespace) -> int:
     import json
 
     from django.utils import timezone
@@ -238,7 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("action", choices=["verify"])
 
     stats = sub.add_parser("stats", help="统计数据(供脚本与报表使用)")
-    stats.add_argument("domain", choices=["party"])
+    stats.add_argument("domain", choices=["party", "cases"])
     stats.add_argument("--year", type=int, required=True)
     stats.add_argument("--unit", default="", help="单位代码,如 P01;缺省为全省")
     stats.add_argument("--json", action="store_true", help="输出 JSON(键为英文)")

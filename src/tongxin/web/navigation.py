@@ -65,6 +65,11 @@ NAVIGATION: tuple[NavSection, ...] = (
                 ),
             ),
             NavItem(
+                gettext_noop("案件统计"),
+                "sentencing_statistics:page",
+                ("sentencing.view_case_statistics",),
+            ),
+            NavItem(
                 gettext_noop("条件筛查"),
                 "sentencing_screening:home",
                 ("sentencing.screen_eligibility",),
