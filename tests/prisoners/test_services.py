@@ -685,3 +685,33 @@ def test_sentence_change_is_recorded_and_audited(penalty_a, people):
             ruling_date=timezone.localdate(),
             to_years=20,
         )
+
+
+@pytest.mark.parametrize(
+    ("call", "day_field", "label", "extra"),
+    [
+        (services.punish, "decided_on", "决定日期", {"kind": "warning", "reason": "打架"}),
+        (
+            services.record_violation,
+            "occurred_on",
+            "发生日期",
+            {"severity": "ordinary", "description": "私藏物品"},
+        ),
+        (services.assign_job, "started_on", "起始日期", {"post": "缝纫", "intensity": 2}),
+    ],
+    ids=["punishment", "violation", "job"],
+)
+def test_conduct_dates_lie_between_admission_and_today(
+    district_a, people, officer_a, call, day_field, label, extra
+):
+    """As for rewards: nothing is recorded before the prisoner arrived or in the future."""
+    before = people.a.admitted_on - dt.timedelta(days=1)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    for day, message in (
+        (before, f"{label}不能早于入监日期。"),
+        (tomorrow, f"{label}不能晚于今天。"),
+    ):
+        errors = refusal(
+            call, user=district_a, prisoner=people.a, officer=officer_a, **{day_field: day}, **extra
+        )
+        assert errors[day_field] == [message]

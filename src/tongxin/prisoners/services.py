@@ -98,6 +98,28 @@ def _officer(officer: Officer | None, prisoner: Prisoner, errors: dict) -> None:
         errors["officer"] = ["该民警已不在职。"]
 
 
+def _check_day(prisoner: Prisoner, day: dt.date, field: str, label: str, errors: dict) -> None:
+    """A conduct record's date lies between admission and today."""
+    if day > timezone.localdate():
+        errors[field] = [f"{label}不能晚于今天。"]
+    elif day < prisoner.admitted_on:
+        errors[field] = [f"{label}不能早于入监日期。"]
+
+
+def _create_audited(model, *, user, prisoner: Prisoner, action: str, summary: str, **fields):
+    """Write one conduct row and its audit entry (inside the caller's transaction)."""
+    row = model.objects.create(prisoner=prisoner, **fields)
+    record(
+        actor=user,
+        action=action,
+        obj=row,
+        unit=prisoner.unit,
+        after=snapshot(row),
+        summary=summary,
+    )
+    return row
+
+
 def ledger_total(prisoner: Prisoner) -> Decimal:
     return PointsEntry.objects.filter(prisoner=prisoner).aggregate(t=Sum("points"))["t"] or Decimal(
         0
@@ -306,10 +328,7 @@ def award(
         errors["kind"] = ["表扬由计分考核累计分自动获得,不能手工录入。"]
     elif kind not in RewardKind.values:
         errors["kind"] = ["请选择有效的奖励类别。"]
-    if awarded_on > timezone.localdate():
-        errors["awarded_on"] = ["奖励日期不能晚于今天。"]
-    elif awarded_on < prisoner.admitted_on:
-        errors["awarded_on"] = ["奖励日期不能早于入监日期。"]
+    _check_day(prisoner, awarded_on, "awarded_on", "奖励日期", errors)
     if not reason.strip():
         errors["reason"] = ["请填写奖励事由。"]
     if kind in (RewardKind.MERIT, RewardKind.MAJOR_MERIT) and not evidence.strip():
@@ -317,8 +336,12 @@ def award(
     _officer(officer, prisoner, errors)
     if errors:
         raise ValidationError(errors)
-    reward = Reward.objects.create(
+    return _create_audited(
+        Reward,
+        user=user,
         prisoner=prisoner,
+        action="prisoners.reward.create",
+        summary=f"{prisoner} {RewardKind(kind).label}:{reason.strip()}",
         kind=kind,
         awarded_on=awarded_on,
         reason=reason.strip(),
@@ -327,15 +350,6 @@ def award(
         officer=officer,
         recorded_by=user,
     )
-    record(
-        actor=user,
-        action="prisoners.reward.create",
-        obj=reward,
-        unit=prisoner.unit,
-        after=snapshot(reward),
-        summary=f"{prisoner} {reward.get_kind_display()}:{reason.strip()}",
-    )
-    return reward
 
 
 def _revoke(*, user, model, original, reason: str, perm: str, date_field: str, action: str):
@@ -394,30 +408,24 @@ def punish(
     errors: dict[str, list[str]] = {}
     if kind not in PunishmentKind.values:
         errors["kind"] = ["请选择有效的处罚类别。"]
-    if decided_on > timezone.localdate():
-        errors["decided_on"] = ["决定日期不能晚于今天。"]
+    _check_day(prisoner, decided_on, "decided_on", "决定日期", errors)
     if not reason.strip():
         errors["reason"] = ["请填写处罚事由。"]
     _officer(officer, prisoner, errors)
     if errors:
         raise ValidationError(errors)
-    punishment = Punishment.objects.create(
+    return _create_audited(
+        Punishment,
+        user=user,
         prisoner=prisoner,
+        action="prisoners.punishment.create",
+        summary=f"{prisoner} {PunishmentKind(kind).label}:{reason.strip()}",
         kind=kind,
         decided_on=decided_on,
         reason=reason.strip(),
         officer=officer,
         recorded_by=user,
     )
-    record(
-        actor=user,
-        action="prisoners.punishment.create",
-        obj=punishment,
-        unit=prisoner.unit,
-        after=snapshot(punishment),
-        summary=f"{prisoner} {punishment.get_kind_display()}:{reason.strip()}",
-    )
-    return punishment
 
 
 @transaction.atomic
@@ -442,30 +450,24 @@ def record_violation(
     errors: dict[str, list[str]] = {}
     if severity not in ViolationSeverity.values:
         errors["severity"] = ["请选择违规性质。"]
-    if occurred_on > timezone.localdate():
-        errors["occurred_on"] = ["发生日期不能晚于今天。"]
+    _check_day(prisoner, occurred_on, "occurred_on", "发生日期", errors)
     if not description.strip():
         errors["description"] = ["请填写违规情况。"]
     _officer(officer, prisoner, errors)
     if errors:
         raise ValidationError(errors)
-    violation = Violation.objects.create(
+    return _create_audited(
+        Violation,
+        user=user,
         prisoner=prisoner,
+        action="prisoners.violation.create",
+        summary=f"{prisoner} {ViolationSeverity(severity).label}:{description.strip()}",
         severity=severity,
         occurred_on=occurred_on,
         description=description.strip(),
         officer=officer,
         recorded_by=user,
     )
-    record(
-        actor=user,
-        action="prisoners.violation.create",
-        obj=violation,
-        unit=prisoner.unit,
-        after=snapshot(violation),
-        summary=f"{prisoner} {violation.get_severity_display()}:{description.strip()}",
-    )
-    return violation
 
 
 @transaction.atomic
@@ -492,8 +494,7 @@ def assign_job(
         errors["post"] = ["请填写劳动岗位。"]
     if intensity not in JobAssignment.Intensity.values:
         errors["intensity"] = ["请选择劳动强度。"]
-    if started_on > timezone.localdate():
-        errors["started_on"] = ["起始日期不能晚于今天。"]
+    _check_day(prisoner, started_on, "started_on", "起始日期", errors)
     latest = prisoner.jobs.order_by("-started_on").first()
     if latest and started_on < latest.started_on:
         errors["started_on"] = [f"起始日期不能早于现岗位的起始日期{latest.started_on}。"]
@@ -501,22 +502,19 @@ def assign_job(
         _officer(officer, prisoner, errors)
     if errors:
         raise ValidationError(errors)
-    job = JobAssignment.objects.create(
+    return _create_audited(
+        JobAssignment,
+        user=user,
         prisoner=prisoner,
+        action="prisoners.job.assign",
+        summary=(
+            f"{prisoner} 调整劳动岗位为{post.strip()}({JobAssignment.Intensity(intensity).label})"
+        ),
         post=post.strip(),
         intensity=intensity,
         started_on=started_on,
         assigned_by=officer,
     )
-    record(
-        actor=user,
-        action="prisoners.job.assign",
-        obj=job,
-        unit=prisoner.unit,
-        after=snapshot(job),
-        summary=f"{prisoner} 调整劳动岗位为{job.post}({job.get_intensity_display()})",
-    )
-    return job
 
 
 def record_sentence_change(
