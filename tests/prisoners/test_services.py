@@ -349,6 +349,16 @@ def test_a_revoked_commendation_is_earned_again_when_the_points_are(district_a, 
     assert again.pk != first.pk
 
 
+def test_a_commendation_the_points_still_support_cannot_be_revoked(district_a, people, officer_a):
+    """The points are the record: while they support the commendation, revoking it by hand is
+    refused (it would only be earned again by the next entry)."""
+    _six_months(district_a, people.a, officer_a, 20)
+    (earned,) = commendations(people.a)
+    errors = refusal(services.revoke_reward, user=district_a, reward=earned, reason="误发")
+    assert "请先冲正相应计分条目" in errors["entry"][0]
+    assert commendations(people.a) == [earned]
+
+
 def test_a_commendation_cannot_be_given_by_hand(district_a, people, officer_a):
     errors = refusal(
         services.award,

@@ -126,17 +126,22 @@ def ledger_total(prisoner: Prisoner) -> Decimal:
     )
 
 
-def _award_commendations(*, user, prisoner: Prisoner, day: dt.date) -> list[Reward]:
-    """Award the commendations the ledger has earned and not yet received."""
-    setting = PointsSetting.current()
-    total = ledger_total(prisoner)
-    awarded = Reward.objects.filter(
+def _points_commendations(prisoner: Prisoner) -> int:
+    """Live commendations earned by points (neither revoked nor revocations)."""
+    return Reward.objects.filter(
         prisoner=prisoner,
         kind=RewardKind.COMMENDATION,
         points_basis__isnull=False,
         reverses__isnull=True,
         reversed_by__isnull=True,
     ).count()
+
+
+def _award_commendations(*, user, prisoner: Prisoner, day: dt.date) -> list[Reward]:
+    """Award the commendations the ledger has earned and not yet received."""
+    setting = PointsSetting.current()
+    total = ledger_total(prisoner)
+    awarded = _points_commendations(prisoner)
     due = conduct.commendations_due(total, awarded, setting.commendation_threshold)
     created = []
     for n in range(due):
@@ -388,6 +393,21 @@ def _revoke(*, user, model, original, reason: str, perm: str, date_field: str, a
 
 @transaction.atomic
 def revoke_reward(*, user, reward: Reward, reason: str) -> Reward:
+    """Revoke a reward. A commendation earned by points stands while the ledger supports it:
+    the points are the record, so the wrong points are reversed instead (revoking it by hand
+    would only see it earned again by the next entry)."""
+    if reward.kind == RewardKind.COMMENDATION and reward.points_basis is not None:
+        prisoner = _locked(reward.prisoner)
+        threshold = PointsSetting.current().commendation_threshold
+        others = _points_commendations(prisoner) - 1
+        if conduct.commendations_due(ledger_total(prisoner), others, threshold):
+            raise ValidationError(
+                {
+                    "entry": [
+                        "该表扬由计分累计获得,累计分仍足以支持;如计分有误,请先冲正相应计分条目。"
+                    ]
+                }
+            )
     return _revoke(
         user=user,
         model=Reward,
