@@ -231,16 +231,15 @@ def cmd_eligibility(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        cases = parse_cases(data)
-        results = [engine.assess(case, args.on or _today_local()) for case in cases]
+        cases = parse_cases(data)  # validates everything, the ruling histories included
     except FactsError as error:
         print(f"错误:{error.field}:{error.message}", file=sys.stderr)
         return 2
-    except engine.HistoryError as error:
-        print(f"错误:{error}", file=sys.stderr)
-        return 2
-    for result in results:
-        print(json.dumps(engine.assessment_to_json(result), ensure_ascii=False))
+    # Printed as it goes: keeping every result alive made the garbage collector walk a
+    # growing heap (2.0 s instead of 1.3 s for 10,000 cases; bench/eligibility.py).
+    on = args.on or _today_local()
+    for case in cases:
+        print(json.dumps(engine.assessment_to_json(engine.assess(case, on)), ensure_ascii=False))
     return 0
 
 

@@ -115,7 +115,19 @@ def execute(ctx: SeedContext) -> dict[str, float]:
             with transaction.atomic():
                 generate(ctx)
             timings[label] = time.perf_counter() - started
+    analyse()
     return timings
+
+
+def analyse() -> None:
+    """Refresh the planner's statistics after a bulk load. Without them SQLite picks poor plans
+    on the freshly filled tables (a prisoner's conduct read walked the unique index of
+    ``Reward.reverses`` over the whole table: 14 ms instead of 2; see ``bench/screening.py``);
+    PostgreSQL's autovacuum would get there, but only later."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def run(

@@ -216,16 +216,17 @@ def window_start(prisoner: Prisoner, changes: list[SentenceChange] | None = None
 
 
 def merit_of(
-    prisoner: Prisoner, changes: list[SentenceChange] | None = None
+    prisoner: Prisoner, changes: list[SentenceChange] | None = None, *, public: bool = False
 ) -> tuple[str | None, str]:
     """The merit level the record supports now, with the sentence explaining it
-    (``changes``: the prisoner's sentence changes when the caller has them already)."""
+    (``changes``: the prisoner's sentence changes when the caller has them already;
+    ``public``: without the provincial threshold, as a case's notice shows it)."""
     setting = PointsSetting.current()
     window = conduct_window(prisoner, window_start(prisoner, changes))
     needed = setting.commendations_for_repentance
     return (
         conduct.merit_level(window, commendations_for_repentance=needed),
-        conduct.merit_explanation(window, commendations_for_repentance=needed),
+        conduct.merit_explanation(window, commendations_for_repentance=None if public else needed),
     )
 
 
@@ -239,16 +240,25 @@ def bulk_conduct(
 ) -> dict[int, conduct.ConductWindow]:
     """Conduct windows for many prisoners in a few set-based queries (for screening)."""
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    reward_rows = live(Reward.objects.filter(prisoner_id__in=prisoner_ids), Reward).values_list(
-        "prisoner_id", "kind", "awarded_on"
+    # ``.order_by()``: the models' default ordering would join the prisoner and its unit.
+    reward_rows = (
+        live(Reward.objects.filter(prisoner_id__in=prisoner_ids), Reward)
+        .order_by()
+        .values_list("prisoner_id", "kind", "awarded_on")
     )
     for pid, kind, day in reward_rows.iterator(chunk_size=5000):
         if day >= starts[pid]:
             counts[pid][kind] += 1
-    violation_rows = live(
-        Violation.objects.filter(prisoner_id__in=prisoner_ids, severity=ViolationSeverity.SERIOUS),
-        Violation,
-    ).values_list("prisoner_id", "occurred_on")
+    violation_rows = (
+        live(
+            Violation.objects.filter(
+                prisoner_id__in=prisoner_ids, severity=ViolationSeverity.SERIOUS
+            ),
+            Violation,
+        )
+        .order_by()
+        .values_list("prisoner_id", "occurred_on")
+    )
     serious: dict[int, int] = defaultdict(int)
     for pid, day in violation_rows.iterator(chunk_size=5000):
         if day >= starts[pid]:
@@ -256,6 +266,7 @@ def bulk_conduct(
     points: dict[int, Decimal] = defaultdict(Decimal)
     point_rows = (
         PointsEntry.objects.filter(prisoner_id__in=prisoner_ids)
+        .order_by()
         .values_list("prisoner_id", "month")
         .annotate(t=Sum("points"))
         .values_list("prisoner_id", "month", "t")
