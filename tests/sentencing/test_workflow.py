@@ -313,3 +313,10 @@ def test_alerts_must_be_disposed_before_the_centre_agrees(staff, tree):
     outsider = next(r for r in staff.reviewers if not case.reviewers.filter(reviewer=r).exists())
     with pytest.raises(PermissionDenied):
         services.dispose_alert(user=outsider, alert=case.alerts.first(), disposition="看过")
+
+
+def test_the_case_carries_the_plain_record_for_its_public_notice(staff, prisoner):
+    """The notice shows what the merit rests on, not the province's internal thresholds."""
+    case = _propose(staff, prisoner)
+    assert "表扬2次" in case.merit_basis
+    assert "需" not in case.merit_basis

@@ -69,12 +69,16 @@ def merit_level(window: ConductWindow, *, commendations_for_repentance: int) -> 
     return REPENTANCE if repentant else None
 
 
-def merit_explanation(window: ConductWindow, *, commendations_for_repentance: int) -> str:
-    """One sentence of Chinese saying what the level rests on (shown with a case)."""
-    parts = [
-        f"自{window.start:%Y-%m-%d}起累计{window.points}分",
-        f"表扬{window.commendations}次(认定确有悔改表现需{commendations_for_repentance}次)",
-    ]
+def merit_explanation(
+    window: ConductWindow, *, commendations_for_repentance: int | None = None
+) -> str:
+    """One sentence of Chinese saying what the level rests on. With
+    ``commendations_for_repentance`` it also names the provincial threshold (for officers);
+    without it, it is the plain record a case carries onto its public notice."""
+    commendations = f"表扬{window.commendations}次"
+    if commendations_for_repentance is not None:
+        commendations += f"(认定确有悔改表现需{commendations_for_repentance}次)"
+    parts = [f"自{window.start:%Y-%m-%d}起累计{window.points}分", commendations]
     if window.merits:
         parts.append(f"立功{window.merits}次")
     if window.major_merits:

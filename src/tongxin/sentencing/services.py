@@ -275,7 +275,7 @@ def propose_case(
         errors["medical_assessment"] = ["保外就医须附省级人民政府指定医院的诊断证明。"]
     if errors:
         raise ValidationError(errors)
-    merit, merit_basis = prisoner_selectors.merit_of(prisoner)
+    merit, merit_basis = prisoner_selectors.merit_of(prisoner, public=True)
     verdict, version = judge.verdict_for(prisoner, on=proposed_on, merit=merit, grounds=grounds)
     if kind != CaseKind.TEMPORARY and merit is None:
         raise ValidationError(
@@ -701,7 +701,7 @@ def close_notice(
         decision=APPROVE,
         source=source,
         user=user,
-        opinion=f"公示期满,收到异议{count}件,均已答复",
+        opinion=f"公示期满,收到异议{count}件,均已答复" if count else "公示期满,未收到异议",
     )
     record(
         actor=user,
