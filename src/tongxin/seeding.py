@@ -148,6 +148,19 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def reset_sequences(*models) -> None:
+    """After rows written with explicit keys, let the database hand out the next ones
+    (PostgreSQL's sequences; nothing to do on SQLite)."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    statements = connection.ops.sequence_reset_sql(no_style(), list(models))
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
 def apportion(total: int, weights: list[float]) -> list[int]:
     """Largest-remainder apportionment of ``total`` by ``weights``: exact (the shares add up
     to ``total``) and deterministic, for generators that must hit a figure."""

@@ -33,11 +33,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import make_password
-from django.core.management.color import no_style
-from django.db import connection
 
 from tongxin.audit.services import record
-from tongxin.seeding import apportion
+from tongxin.seeding import apportion, reset_sequences
 
 from . import idcard, roles
 from .models import Officer, PartyStatus, PoliceRank, Unit, UnitKind, User, path_segment
@@ -737,15 +735,6 @@ def _pick_officer(
     return candidates[0] if candidates else None
 
 
-def _reset_sequences(*models) -> None:
-    """After rows with explicit keys, let the database hand out the next ones (PostgreSQL)."""
-    statements = connection.ops.sequence_reset_sql(no_style(), list(models))
-    if statements:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-
-
 def _create_users(
     ctx: SeedContext, plan: OrgPlan, units_by_code: dict[str, Unit], officers: list[Officer]
 ) -> dict[str, User]:
@@ -804,7 +793,7 @@ def generate(ctx: SeedContext) -> None:
         for u in plan.units
     ]
     Unit.objects.bulk_create(units, batch_size=2000)
-    _reset_sequences(Unit)
+    reset_sequences(Unit)
     timings["org.units"] = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -77,7 +77,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from tongxin.seeding import apportion
+from tongxin.seeding import apportion, reset_sequences
 
 from . import compliance
 from .compliance import ActivityKind, OrgKind
@@ -2129,17 +2129,6 @@ def plan_dues(
 # Writing
 
 
-def _reset_sequences(*models) -> None:
-    from django.core.management.color import no_style
-    from django.db import connection
-
-    statements = connection.ops.sequence_reset_sql(no_style(), list(models))
-    if statements:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-
-
 def attendance_start(ctx_today: dt.date, province: bool) -> dt.date | None:
     """From when activities get attendance rows: the last three months at province scale,
     always at demo scale (``None`` would mean never)."""
@@ -2233,7 +2222,7 @@ def generate(ctx: SeedContext) -> None:
         for s in structure.seats
     ]
     CommitteeSeat.objects.bulk_create(seat_rows, batch_size=5000)
-    _reset_sequences(PartyOrganization, PartyMember)
+    reset_sequences(PartyOrganization, PartyMember)
     timings["party.members"] = time.perf_counter() - started
     counts["party.members"] = len(member_rows)
     counts["party.seats"] = len(seat_rows)
@@ -2304,7 +2293,7 @@ def generate(ctx: SeedContext) -> None:
     started = time.perf_counter()
     # The record was made when the meeting ended, not when the seed ran.
     Activity.objects.filter(pk__lt=next_pk).update(created_at=F("ends_at"), updated_at=F("ends_at"))
-    _reset_sequences(Activity)
+    reset_sequences(Activity)
     timings["party.activities.plan"] = plan_seconds
     timings["party.activities"] = activity_seconds
     timings["party.activities.stamp"] = time.perf_counter() - started
@@ -2334,7 +2323,7 @@ def generate(ctx: SeedContext) -> None:
         for member_pk in s.participants
     ]
     through.objects.bulk_create(links, batch_size=5000)
-    _reset_sequences(StudyRecord)
+    reset_sequences(StudyRecord)
     timings["party.study"] = time.perf_counter() - started
     counts["party.study"] = len(study_rows)
     counts["party.study_participants"] = len(links)

@@ -108,7 +108,7 @@ from tongxin.org.demo import (
     SURNAME_WEIGHTS,
     WOMENS_PRISON,
 )
-from tongxin.seeding import apportion
+from tongxin.seeding import apportion, reset_sequences
 
 from . import conduct
 
@@ -1461,17 +1461,6 @@ def plan_all(
 # Writing
 
 
-def _reset_sequences(*models) -> None:
-    from django.core.management.color import no_style
-    from django.db import connection
-
-    statements = connection.ops.sequence_reset_sql(no_style(), list(models))
-    if statements:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-
-
 class _PointsWriter:
     """Writes ledger lines with one prepared ``INSERT`` and ``executemany``.
 
@@ -1779,7 +1768,7 @@ def _generate(ctx: SeedContext) -> None:
             bar.update(len(plan.prisoners))
 
     started = time.perf_counter()
-    _reset_sequences(Prisoner, PointsEntry)
+    reset_sequences(Prisoner, PointsEntry)
     seconds["prisoners.points"] += time.perf_counter() - started
     timings.update(seconds)
     ctx.data.setdefault("row_counts", {}).update(counts)
