@@ -89,12 +89,15 @@ def verdict_for(
     merit: str | None,
     grounds: dict | None = None,
     changes: Iterable | None = None,
+    ruleset: RuleSet | None = None,
 ) -> tuple[dict[str, Any], str]:
-    """The engine's verdict on ``on`` as JSON, and the rule version used.
+    """The engine's verdict on ``on`` as JSON, and the rule version used (``ruleset``: the
+    version in force on ``on`` when the caller has it already, e.g. the seed judging
+    thousands of cases; by default it is read from the database).
 
     Without a merit level the dates are still computed, but neither reduction nor parole is
     eligible: the law needs 确有悔改表现 or 立功表现 first."""
-    ruleset = ruleset_on(on)
+    ruleset = ruleset or ruleset_on(on)
     facts = facts_of(prisoner, changes, merit=merit)
     assessment = engine.assess(facts, on, ruleset)
     verdict = engine.assessment_to_json(assessment)
