@@ -320,3 +320,11 @@ def test_the_case_carries_the_plain_record_for_its_public_notice(staff, prisoner
     case = _propose(staff, prisoner)
     assert "表扬2次" in case.merit_basis
     assert "需" not in case.merit_basis
+
+
+def test_the_proposer_may_withdraw_their_own_proposal():
+    from tongxin.sentencing import workflow
+
+    proposed = [workflow.PastAct("propose", 7)]
+    assert workflow.separation_problem("withdraw", 7, proposed) is None
+    assert workflow.separation_problem("section_review", 7, proposed) is not None

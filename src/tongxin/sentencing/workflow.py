@@ -146,6 +146,8 @@ def separation_problem(
     """Why ``actor_id`` may not take ``transition`` given the acts already on the case, or
     ``None``. The proposer counts as a decision-taker ("propose")."""
     code = transition if isinstance(transition, str) else transition.code
+    if code == "withdraw":  # the proposer takes back their own proposal (services check who)
+        return None
     acted = {a.step for a in past if a.actor_id == actor_id}
     if _is_decision(code) and acted - {code}:
         return "您已在本案其他环节履职,按分权要求不能再办理本环节。"
