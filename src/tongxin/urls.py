@@ -80,6 +80,7 @@ urlpatterns = [
     path("prisoners/", include("tongxin.prisoners.urls")),
     path("sentencing/screening/", include("tongxin.sentencing.urls_screening")),
     path("sentencing/statistics/", include("tongxin.sentencing.urls_statistics")),
+    path("sentencing/rules/", include("tongxin.sentencing.urls_rules")),
     path("sentencing/", include("tongxin.sentencing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/me/", MeView.as_view(), name="api-me"),

@@ -159,6 +159,7 @@ ROLES: tuple[Role, ...] = (
             *_CASE_STATISTICS,
             "sentencing.approve_temporary",
             "sentencing.screen_eligibility",
+            "sentencing.manage_rules",
         ),
     ),
     Role(

@@ -132,6 +132,7 @@ class Case(models.Model):
             ("approve_temporary", _("省局审批暂予监外执行")),
             ("screen_eligibility", _("减刑假释条件筛查")),
             ("view_case_statistics", _("查看案件统计")),
+            ("manage_rules", _("配置减刑假释规则版本")),
         ]
 
     def __str__(self) -> str:

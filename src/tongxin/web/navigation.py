@@ -74,6 +74,9 @@ NAVIGATION: tuple[NavSection, ...] = (
                 "sentencing_screening:home",
                 ("sentencing.screen_eligibility",),
             ),
+            NavItem(
+                gettext_noop("规则版本"), "sentencing_rules:page", ("sentencing.manage_rules",)
+            ),
         ),
     ),
     NavSection(
