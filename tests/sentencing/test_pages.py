@@ -633,9 +633,9 @@ ROW = r"P01-\d{4}-JX-\d{4}</a>"
 # (the user's and their groups', then cached) + scope paths + unread notifications + the
 # user's officer (the name in the navbar): 10 before the page's own work.
 PINNED_PAGES = {
-    # + count + page (prisoner and unit joined; open alerts and the last step as
-    # subqueries) + the prisons of the notice menu + the units of the filter
-    "sentencing:case-list": 14,
+    # + count + the page's ids + its rows (prisoner and unit joined; open alerts and the last
+    # step as subqueries) + the prisons of the notice menu + the units of the filter
+    "sentencing:case-list": 15,
     # + count + page (the same query, narrowed by the task conditions)
     "sentencing:tasks": 12,
 }

@@ -26,7 +26,13 @@ from tongxin.audit.services import record
 from tongxin.org import scope
 from tongxin.prisoners import selectors as prisoner_selectors
 from tongxin.prisoners.models import CustodyStatus
-from tongxin.web.pages import add_service_errors, int_or_404, query_without_page, xlsx_response
+from tongxin.web.pages import (
+    add_service_errors,
+    int_or_404,
+    page_by_ids,
+    query_without_page,
+    xlsx_response,
+)
 
 from . import documents, judge, selectors, services
 from .forms import (
@@ -79,7 +85,7 @@ def case_list(request):
     """评审中心案件列表."""
     form, filters = _filters(request)
     rows = selectors.cases_for(request.user, **filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_by_ids(rows, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "sentencing/case_list.html",

@@ -15,6 +15,22 @@ def query_without_page(request) -> str:
     return query.urlencode()
 
 
+def page_by_ids(queryset, number, per_page: int):
+    """A page of an ordered queryset, found by its ids first.
+
+    ``Paginator`` over the full queryset makes the database sort whole rows (JSON columns,
+    annotations) to skip to a deep page: 1.4 s for page 300 of the province case list. Paging
+    the ids alone and then reading just that page's rows keeps a deep page near a first one, at
+    the price of one more query."""
+    from django.core.paginator import Paginator
+
+    page = Paginator(queryset.values_list("pk", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    rows = {row.pk: row for row in queryset.filter(pk__in=ids)}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page
+
+
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
