@@ -616,7 +616,10 @@ def test_secretary_records_a_meeting_and_a_member_checks_in(browser, party_site)
     form.get_by_label("类型").select_option(label="主题党日")
     now = timezone.localtime()
     form.get_by_label("日期").fill(now.strftime("%Y-%m-%d"))
-    # htmx loads one attendance row per member of the branch
+    form.get_by_label("日期").press("Tab")  # the change event, if filling did not fire it
+    # htmx loads one attendance row per member of the branch, again after each of the three
+    # changes above: let every reload land before choosing, or a late one resets the choices.
+    page.wait_for_load_state("networkidle")
     page.get_by_label("黄党员的出席情况").wait_for()
     form.get_by_label("主题").fill("重温入党誓词 · 学习贯彻党的二十大精神")
     start = (now - dt.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
